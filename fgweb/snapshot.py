@@ -1,0 +1,510 @@
+"""Page snapshots: the synthetic page model (`Node`, `Page`) and the text lines the model sees of a page.
+
+The dataset generator builds pages as `Node` trees; `Page.to_html()` writes them as an HTML fragment and
+`render_snapshot(page)` writes the snapshot lines that `web/src/snapshot.js` must reproduce from the live
+DOM of that fragment. Every rule below is therefore stated in DOM terms.
+
+Line format (DESIGN.md, "Page snapshot"): `ROLE "NAME" [ref=N]` then the state, space separated. NAME and
+every string state value are JSON strings (`JSON.stringify` / `json.dumps(ensure_ascii=False)`).
+
+Which elements (document order, pre-order walk from the page root):
+- Hidden subtrees are skipped: the `hidden` attribute, `aria-hidden="true"`, inline `display:none` or
+  `visibility:hidden`, `<input type=hidden>`, and `script/style/template/noscript`.
+- Interactive roles, always listed:
+  textbox (`<textarea>`; `<input>` of type text, email, password, tel, url, number, date, time,
+  datetime-local, month, week, or no type), searchbox (`<input type=search>`), checkbox, switch
+  (`<input type=checkbox role=switch>`), radio, combobox (`<select>`), button (`<button>`, `<input>` of
+  type submit/button/reset, any `role=button`), link (`<a href>`), scrollable (any element whose inline
+  `overflow-y`, else the last value of `overflow`, is `auto` or `scroll`; whether it overflows is not
+  checked). The walk does not enter interactive elements, except scrollables.
+- Text roles: heading (`h1`-`h6`), text (`p`, `dt`, `dd`), listitem (`li`), cell (`td`, `th`), status
+  (`role=status`, `<output>`). A text element that contains a visible interactive element is not
+  listed itself; the walk enters it instead. Otherwise it is listed (when its text is not empty) and the
+  walk does not enter it.
+
+Names (the first non-empty candidate, after `clean_text`):
+- textbox, searchbox, checkbox, switch, radio, combobox: `aria-label`, then the first associated label in
+  document order (`el.labels[0]`: a `<label for=id>`, or the nearest `<label>` ancestor without `for`),
+  then `placeholder`, then `title`.
+- button: `aria-label`, then its text (an `<input>` button: its `value`), then `title`.
+- link: `aria-label`, then its text, then `title`.  scrollable: `aria-label`, then `title`.
+- text roles: their text.
+"Text" is the concatenation of the element's descendant text nodes, skipping hidden subtrees and the
+contents of `select`, `textarea`, `option`, `script`, `style`, `template` and `noscript` (like
+`textContent`, nothing is added between nodes). `aria-labelledby` is not used.
+
+State (in this order): textbox/searchbox `value="…"` (the current value; a non-empty password shows as
+`"******"`; the placeholder is never shown, it only serves as a name of last resort); checkbox, switch,
+radio `checked=true|false`; combobox `value="…"` (the selected option's label, else the first option's)
+and `options=[…]` (every option label, a JSON array without spaces); link `href="…"` (the attribute as
+written); cell `row=N` (1-based index of its `<tr>` in `table.rows`); then `disabled` for a textbox,
+searchbox, checkbox, switch, radio, combobox or button carrying the `disabled` attribute or
+`aria-disabled="true"` itself.
+
+`clean_text`: control-token text removed (`protocol.sanitize`), C0/C1 control characters turned into
+spaces, runs of whitespace (space, \\t\\n\\v\\f\\r, U+00A0, U+1680, U+2000-U+200A, U+2028, U+2029, U+202F,
+U+205F, U+3000, U+FEFF) collapsed to one space, trimmed; names, values, option labels and hrefs are
+then cut to `TEXT_LIMIT` code points (a longer string keeps its first `TEXT_LIMIT - 1` code points,
+right-trimmed, plus "…").
+
+Budget (`max_lines`): when the page has more candidate lines, every interactive line is kept first (the
+first `max_lines` of them in document order if even those are too many), then text lines in document
+order fill what is left. The kept lines stay in document order and are numbered 1..n without gaps.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from fgweb.errors import FgwebError
+from fgweb.protocol import sanitize
+
+TEXT_LIMIT = 80  # code points kept of a name, value, option label or href
+DEFAULT_MAX_LINES = 40  # snapshot budget when none is given (DataConfig.max_snapshot_lines)
+
+INTERACTIVE_ROLES: tuple[str, ...] = (
+    "textbox",
+    "searchbox",
+    "checkbox",
+    "switch",
+    "radio",
+    "combobox",
+    "button",
+    "link",
+    "scrollable",
+)
+TEXT_ROLES: tuple[str, ...] = ("heading", "text", "listitem", "cell", "status")
+# Roles whose elements can be disabled; a disabled element is listed but never acted on.
+DISABLEABLE_ROLES = frozenset({"textbox", "searchbox", "checkbox", "switch", "radio", "combobox", "button"})
+FIELD_ROLES = frozenset({"textbox", "searchbox"})
+CHECK_ROLES = frozenset({"checkbox", "switch", "radio"})
+
+VOID_TAGS = frozenset({"area", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"})
+SKIPPED_TAGS = frozenset({"script", "style", "template", "noscript"})
+# Tags whose contents are not part of an element's text.
+OPAQUE_TAGS = SKIPPED_TAGS | {"select", "textarea", "option"}
+TEXTBOX_TYPES = frozenset(
+    {
+        "text",
+        "email",
+        "password",
+        "tel",
+        "url",
+        "number",
+        "date",
+        "time",
+        "datetime-local",
+        "month",
+        "week",
+    }
+)
+BUTTON_TYPES = frozenset({"submit", "button", "reset"})
+PASSWORD_MASK = "******"
+
+_CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_WHITESPACE = re.compile(r"[ \t\n\v\f\r\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]+")
+_CSS_IDENT = re.compile(r"[A-Za-z][A-Za-z0-9_-]*")
+
+
+def clean_text(text: str, limit: int | None = None) -> str:
+    """Returns `text` without control-token text or control characters, whitespace collapsed and trimmed.
+
+    With `limit`, a longer result is cut to `limit - 1` code points (right-trimmed) plus "…".
+    """
+    text = _CONTROL_CHARS.sub(" ", sanitize(text))
+    text = _WHITESPACE.sub(" ", text).strip(" ")
+    if limit is not None and len(text) > limit:
+        text = text[: limit - 1].rstrip(" ") + "…"
+    return text
+
+
+AttrValue = str | bool
+
+
+@dataclass(eq=False)
+class Node:
+    """One HTML element: tag, attributes (True = boolean attribute present, False = absent), children.
+
+    Nodes compare by identity, so they can key dicts (the generator maps nodes to snapshot refs).
+    """
+
+    tag: str
+    attrs: dict[str, AttrValue] = field(default_factory=dict)
+    children: list[Node | str] = field(default_factory=list)
+
+    def attr(self, name: str) -> str | None:
+        """Returns an attribute's value ("" for a boolean attribute that is present), None when absent."""
+        value = self.attrs.get(name)
+        if value is None or value is False:
+            return None
+        return "" if value is True else value
+
+    def iter(self) -> Iterator[Node]:
+        """Returns an iterator over this node and its descendant elements in document order."""
+        yield self
+        for child in self.children:
+            if isinstance(child, Node):
+                yield from child.iter()
+
+    def to_html(self) -> str:
+        """Returns the element as HTML (attribute values and text escaped)."""
+        parts = [f"<{self.tag}"]
+        for name, value in self.attrs.items():
+            if value is True:
+                parts.append(f" {name}")
+            elif value is not False:
+                parts.append(f' {name}="{html.escape(value, quote=True)}"')
+        parts.append(">")
+        if self.tag in VOID_TAGS:
+            return "".join(parts)
+        for child in self.children:
+            parts.append(child.to_html() if isinstance(child, Node) else html.escape(child, quote=False))
+        parts.append(f"</{self.tag}>")
+        return "".join(parts)
+
+
+def el(tag: str, *children: Node | str | None, **attrs: AttrValue | int | None) -> Node:
+    """Returns a Node. Keyword names map to attributes: a trailing `_` is dropped (`class_`, `for_`) and
+    `_` becomes `-` (`aria_label`); None and False leave the attribute out; ints become strings."""
+    out: dict[str, AttrValue] = {}
+    for key, value in attrs.items():
+        if value is None or value is False:
+            continue
+        name = key.rstrip("_").replace("_", "-")
+        out[name] = value if isinstance(value, (str, bool)) else str(value)
+    return Node(tag, out, [c for c in children if c is not None])
+
+
+@dataclass
+class Page:
+    """A synthetic page: its body nodes under a root `<div id="fg-{page_id}">` (`root`, built once from a
+    copy of `body`; edit the tree through `root`)."""
+
+    page_id: str
+    body: list[Node]
+
+    def __post_init__(self) -> None:
+        children: list[Node | str] = list(self.body)
+        self.root = Node("div", {"id": self.root_id, "class": "fgweb-page"}, children)
+
+    @property
+    def root_id(self) -> str:
+        return f"fg-{self.page_id}"
+
+    def to_html(self) -> str:
+        """Returns the page as one HTML fragment (a single root `<div>`)."""
+        return self.root.to_html()
+
+    def parents(self) -> dict[Node, Node]:
+        """Returns each element's parent element (the root has none)."""
+        out: dict[Node, Node] = {}
+        for node in self.root.iter():
+            for child in node.children:
+                if isinstance(child, Node):
+                    out[child] = node
+        return out
+
+    def selector(self, node: Node, parents: dict[Node, Node] | None = None) -> str:
+        """Returns a CSS selector that matches exactly `node` in the page's HTML.
+
+        `#id` when the node has a plain id, else a `>` path of `tag:nth-of-type(k)` steps from the
+        nearest ancestor that has one (the root always has).
+        """
+        parents = parents if parents is not None else self.parents()
+        steps: list[str] = []
+        current = node
+        while True:
+            ident = current.attr("id")
+            if ident and _CSS_IDENT.fullmatch(ident):
+                steps.append(f"#{ident}")
+                break
+            parent = parents.get(current)
+            if parent is None:
+                raise ValueError(f"<{node.tag}> is not part of page {self.page_id}")
+            same = [c for c in parent.children if isinstance(c, Node) and c.tag == current.tag]
+            steps.append(f"{current.tag}:nth-of-type({same.index(current) + 1})")
+            current = parent
+        return " > ".join(reversed(steps))
+
+
+@dataclass(frozen=True, eq=False)
+class Entry:
+    """One snapshot line: its ref, role, name, the node it stands for, and the line itself."""
+
+    ref: int
+    role: str
+    name: str
+    node: Node
+    line: str
+
+
+@dataclass
+class Snapshot:
+    """The lines of one page, in order (ref i is `entries[i - 1]`)."""
+
+    entries: list[Entry]
+
+    def text(self) -> str:
+        """Returns the snapshot as the prompt shows it: one line per entry, joined by newlines."""
+        return "\n".join(e.line for e in self.entries)
+
+    def by_node(self) -> dict[Node, Entry]:
+        """Returns the entry of each listed node."""
+        return {e.node: e for e in self.entries}
+
+
+def _style(node: Node) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for decl in (node.attr("style") or "").split(";"):
+        if ":" in decl:
+            key, value = decl.split(":", 1)
+            out[key.strip().lower()] = value.replace("!important", "").strip().lower()
+    return out
+
+
+def is_hidden(node: Node) -> bool:
+    """Returns True when the element (and so its subtree) is not rendered."""
+    if node.tag in SKIPPED_TAGS or node.attr("hidden") is not None:
+        return True
+    if node.attr("aria-hidden") == "true":
+        return True
+    if node.tag == "input" and (node.attr("type") or "").lower() == "hidden":
+        return True
+    style = _style(node)
+    return style.get("display") == "none" or style.get("visibility") == "hidden"
+
+
+def is_scrollable(node: Node) -> bool:
+    """Returns True when the element's inline overflow-y (else overflow's last value) is auto or scroll."""
+    style = _style(node)
+    value = style.get("overflow-y") or (style.get("overflow") or "").split(" ")[-1]
+    return value in ("auto", "scroll")
+
+
+def role_of(node: Node) -> str | None:
+    """Returns the snapshot role of an element, or None when it gets no line of its own."""
+    tag = node.tag
+    explicit = (node.attr("role") or "").strip().lower()
+    if tag == "input":
+        kind = (node.attr("type") or "text").strip().lower()
+        if kind == "checkbox":
+            return "switch" if explicit == "switch" else "checkbox"
+        if kind == "radio":
+            return "radio"
+        if kind in BUTTON_TYPES:
+            return "button"
+        if kind == "search":
+            return "searchbox"
+        return "textbox" if kind in TEXTBOX_TYPES else None
+    if tag == "textarea":
+        return "textbox"
+    if tag == "select":
+        return "combobox"
+    if tag == "button" or explicit == "button":
+        return "button"
+    if tag == "a" and node.attr("href") is not None:
+        return "link"
+    if is_scrollable(node):
+        return "scrollable"
+    if explicit == "status" or tag == "output":
+        return "status"
+    if tag in ("h1", "h2", "h3", "h4", "h5", "h6"):
+        return "heading"
+    if tag in ("p", "dt", "dd"):
+        return "text"
+    if tag == "li":
+        return "listitem"
+    if tag in ("td", "th"):
+        return "cell"
+    return None
+
+
+def text_of(node: Node) -> str:
+    """Returns the raw text of an element: its visible descendant text nodes, concatenated."""
+    parts: list[str] = []
+
+    def walk(n: Node) -> None:
+        for child in n.children:
+            if isinstance(child, str):
+                parts.append(child)
+            elif not is_hidden(child) and child.tag not in OPAQUE_TAGS:
+                walk(child)
+
+    if node.tag not in OPAQUE_TAGS:
+        walk(node)
+    return "".join(parts)
+
+
+def _options(select: Node) -> list[Node]:
+    return [n for n in select.iter() if n.tag == "option"]
+
+
+def option_label(option: Node) -> str:
+    """Returns an option's label: its `label` attribute, else its text (cleaned, not cut)."""
+    return clean_text(option.attr("label") or "".join(c for c in option.children if isinstance(c, str)))
+
+
+def _value(node: Node) -> str:
+    if node.tag == "textarea":
+        return "".join(c for c in node.children if isinstance(c, str))
+    return node.attr("value") or ""
+
+
+class _Walker:
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self.parents = page.parents()
+        self.order = {n: i for i, n in enumerate(page.root.iter())}
+        self.labels_for: dict[str, list[Node]] = {}
+        for n in page.root.iter():
+            target = n.attr("for") if n.tag == "label" else None
+            if target:
+                self.labels_for.setdefault(target, []).append(n)
+        self.found: list[tuple[str, str, Node, str]] = []
+
+    def first(self, *candidates: str | None) -> str:
+        for candidate in candidates:
+            if candidate is not None:
+                text = clean_text(candidate, TEXT_LIMIT)
+                if text:
+                    return text
+        return ""
+
+    def label_text(self, node: Node) -> str | None:
+        labels = list(self.labels_for.get(node.attr("id") or "", [])) if node.attr("id") else []
+        parent = self.parents.get(node)
+        while parent is not None:
+            if parent.tag == "label":
+                if parent.attr("for") is None:
+                    labels.append(parent)
+                break
+            parent = self.parents.get(parent)
+        if not labels:
+            return None
+        return text_of(min(labels, key=lambda n: self.order[n]))
+
+    def name(self, node: Node, role: str) -> str:
+        aria = node.attr("aria-label")
+        if role in TEXT_ROLES:
+            return self.first(text_of(node))
+        if role == "button":
+            own = node.attr("value") if node.tag == "input" else text_of(node)
+            return self.first(aria, own, node.attr("title"))
+        if role == "link":
+            return self.first(aria, text_of(node), node.attr("title"))
+        if role == "scrollable":
+            return self.first(aria, node.attr("title"))
+        return self.first(aria, self.label_text(node), node.attr("placeholder"), node.attr("title"))
+
+    def row(self, cell: Node) -> int:
+        table: Node | None = self.parents.get(cell)
+        while table is not None and table.tag != "table":
+            table = self.parents.get(table)
+        if table is None:
+            return 0
+        rows = _own_rows(table)
+        tr = self.parents.get(cell)
+        return rows.index(tr) + 1 if tr in rows else 0
+
+    def state(self, node: Node, role: str) -> list[str]:
+        parts: list[str] = []
+        if role in FIELD_ROLES:
+            value = clean_text(_value(node), TEXT_LIMIT)
+            if value and (node.attr("type") or "").lower() == "password":
+                value = PASSWORD_MASK
+            parts.append(f"value={_json(value)}")
+        elif role in CHECK_ROLES:
+            parts.append(f"checked={'true' if node.attr('checked') is not None else 'false'}")
+        elif role == "combobox":
+            options = _options(node)
+            labels = [clean_text(option_label(o), TEXT_LIMIT) for o in options]
+            selected = next((i for i, o in enumerate(options) if o.attr("selected") is not None), 0)
+            value = labels[selected] if labels else ""
+            parts.append(f"value={_json(value)}")
+            parts.append("options=" + json.dumps(labels, ensure_ascii=False, separators=(",", ":")))
+        elif role == "link":
+            parts.append(f"href={_json(clean_text(node.attr('href') or '', TEXT_LIMIT))}")
+        elif role == "cell":
+            parts.append(f"row={self.row(node)}")
+        if role in DISABLEABLE_ROLES and (
+            node.attr("disabled") is not None or node.attr("aria-disabled") == "true"
+        ):
+            parts.append("disabled")
+        return parts
+
+    def contains_interactive(self, node: Node) -> bool:
+        for child in node.children:
+            if isinstance(child, Node) and not is_hidden(child):
+                if role_of(child) in INTERACTIVE_ROLES or self.contains_interactive(child):
+                    return True
+        return False
+
+    def walk(self, node: Node) -> None:
+        for child in node.children:
+            if isinstance(child, Node) and not is_hidden(child):
+                self.visit(child)
+
+    def visit(self, node: Node) -> None:
+        role = role_of(node)
+        if role in INTERACTIVE_ROLES:
+            assert role is not None
+            self.emit(node, role)
+            if role == "scrollable":
+                self.walk(node)
+        elif role in TEXT_ROLES and not self.contains_interactive(node):
+            assert role is not None
+            if clean_text(text_of(node)):
+                self.emit(node, role)
+        else:
+            self.walk(node)
+
+    def emit(self, node: Node, role: str) -> None:
+        name = self.name(node, role)
+        self.found.append((role, name, node, " ".join(self.state(node, role))))
+
+
+def _own_rows(table: Node) -> list[Node]:
+    rows: list[Node] = []
+
+    def walk(n: Node) -> None:
+        for child in n.children:
+            if isinstance(child, Node) and child.tag != "table":
+                if child.tag == "tr":
+                    rows.append(child)
+                else:
+                    walk(child)
+
+    walk(table)
+    return rows
+
+
+def _json(text: str) -> str:
+    return json.dumps(text, ensure_ascii=False)
+
+
+def snapshot(page: Page, max_lines: int = DEFAULT_MAX_LINES) -> Snapshot:
+    """Returns the snapshot of a page: its lines within the `max_lines` budget, numbered from 1."""
+    if max_lines < 1:
+        raise FgwebError(f"snapshot budget max_lines={max_lines} is too small: give at least 1")
+    walker = _Walker(page)
+    walker.walk(page.root)
+    found = walker.found
+    if len(found) > max_lines:
+        interactive = [i for i, f in enumerate(found) if f[0] in INTERACTIVE_ROLES][:max_lines]
+        text = [i for i, f in enumerate(found) if f[0] not in INTERACTIVE_ROLES]
+        keep = set(interactive) | set(text[: max_lines - len(interactive)])
+        found = [f for i, f in enumerate(found) if i in keep]
+    entries = []
+    for ref, (role, name, node, state) in enumerate(found, 1):
+        line = f"{role} {_json(name)} [ref={ref}]" + (f" {state}" if state else "")
+        entries.append(Entry(ref=ref, role=role, name=name, node=node, line=line))
+    return Snapshot(entries)
+
+
+def render_snapshot(page: Page, max_lines: int = DEFAULT_MAX_LINES) -> str:
+    """Returns the snapshot text of a page (one line per element, see the module docstring)."""
+    return snapshot(page, max_lines).text()
