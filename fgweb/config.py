@@ -58,6 +58,7 @@ class TrainConfig:
     max_length: int = 1024  # examples longer than this are dropped (counted in the log)
     seed: int = 0
     threads: int = 0  # torch threads on CPU; 0 = all cores
+    max_minutes: float = 0  # stop early (keeping what was learned) after this long; 0 = no limit
 
 
 @dataclass

@@ -1,0 +1,103 @@
+"""Shared fixtures of the browser tests (`@pytest.mark.browser`): headless system Chromium through
+Playwright, and static file servers on 127.0.0.1.
+
+    browser          one Chromium per test module (skips the module when Playwright or Chromium is missing)
+    serve_directory  serve a folder over HTTP for the module: `url = serve_directory(path)`
+    web_url          a served test site: `index.html` (loads web/src and sets `window.fgweb`) plus `src/`
+    web_page         a page open at `web_url`, `window.fgweb.snapshot` / `.protocol` ready
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from fgweb.browser import find_chromium, launch
+from fgweb.errors import FgwebError
+
+REPO = Path(__file__).resolve().parents[1]
+WEB_SRC = REPO / "web" / "src"
+
+INDEX_HTML = """<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>fgweb test page</title>
+<script type="module">
+import * as snapshot from './src/snapshot.js';
+import * as protocol from './src/protocol.js';
+window.fgweb = { snapshot, protocol };
+</script>
+</head>
+<body></body>
+</html>
+"""
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    extensions_map = {**SimpleHTTPRequestHandler.extensions_map, ".js": "text/javascript",
+                      ".mjs": "text/javascript"}
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
+        pass
+
+
+@pytest.fixture(scope="module")
+def serve_directory() -> Iterator[Callable[[Path], str]]:
+    """Returns `serve(path) -> base URL` (ending in "/"); every server stops when the module ends."""
+    servers: list[ThreadingHTTPServer] = []
+
+    def serve(directory: Path) -> str:
+        server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_QuietHandler, directory=str(directory)))
+        servers.append(server)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        return f"http://127.0.0.1:{server.server_address[1]}/"
+
+    yield serve
+    for server in servers:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture(scope="module")
+def web_url(tmp_path_factory: pytest.TempPathFactory, serve_directory: Callable[[Path], str]) -> str:
+    """Returns the URL of a served folder holding `index.html` and `src/` (a link to web/src)."""
+    site = tmp_path_factory.mktemp("site")
+    (site / "index.html").write_text(INDEX_HTML, encoding="utf-8")
+    (site / "src").symlink_to(WEB_SRC, target_is_directory=True)
+    return serve_directory(site)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Returns a headless Chromium `Browser` (Playwright sync API), one per test module."""
+    sync_api = pytest.importorskip("playwright.sync_api", reason="needs the browser extra (playwright)")
+    try:
+        find_chromium()
+    except FgwebError as err:
+        pytest.skip(str(err))
+    with sync_api.sync_playwright() as playwright:
+        chromium = launch(playwright)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="module")
+def web_page(browser: Any, web_url: str) -> Iterator[Any]:
+    """Returns a Playwright `Page` open at `web_url` with `window.fgweb` loaded (shared by the module)."""
+    page = browser.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda err: errors.append(str(err)))
+    page.goto(web_url + "index.html")
+    try:
+        page.wait_for_function("() => window.fgweb !== undefined", timeout=10_000)
+    except Exception as err:  # Playwright's TimeoutError: say why the modules did not load
+        raise AssertionError(f"web/src modules did not load: {errors or err}") from err
+    yield page
+    page.close()

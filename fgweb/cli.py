@@ -1,0 +1,278 @@
+"""The `fgweb` command line.
+
+fgweb build [--preset default|tiny] [--base PATH] [--tools FILE] [--out export/NAME]
+fgweb serve [--bundle export/NAME] [--host 127.0.0.1] [--port 8000] [--open]
+fgweb eval  [--bundle export/NAME] [--cases FILE.jsonl] [--backend python|wasm|webgpu|wllama] [--json OUT]
+fgweb bench [--bundle export/NAME] [--backend wasm|webgpu|wllama|all] [--json OUT] [--html OUT]
+fgweb data | train | export   (single stages, same options as build where they apply)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from fgweb.config import BuildConfig, preset
+from fgweb.errors import FgwebError
+
+console = Console(stderr=True)
+
+
+def _add_build_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--preset",
+        choices=["default", "tiny"],
+        default="default",
+        help="default: the real Gemma 3 270M; tiny: a few random layers, for tests (default: %(default)s)",
+    )
+    p.add_argument(
+        "--base",
+        metavar="PATH",
+        help="a Hugging Face Gemma 3 checkpoint to start from instead of the packaged 270M GGUF",
+    )
+    p.add_argument(
+        "--tools", metavar="FILE", type=Path, help="toolset JSON file (default: the built-in DOM toolset)"
+    )
+    p.add_argument(
+        "--out",
+        metavar="export/NAME",
+        type=Path,
+        help="where the bundle is written (default: export/<preset>)",
+    )
+    p.add_argument(
+        "--recipe",
+        choices=["default", "full", "none"],
+        help="default: fine-tune from the committed DOM adapter; full: LoRA from the base model; "
+        "none: no training",
+    )
+    p.add_argument("--steps", type=int, metavar="N", help="training steps")
+    p.add_argument("--lr", type=float, metavar="LR", help="LoRA learning rate")
+    p.add_argument(
+        "--max-minutes",
+        type=float,
+        metavar="M",
+        help="stop training after M minutes, keeping what was learned",
+    )
+    p.add_argument("--train-examples", type=int, metavar="N", help="training examples to generate")
+    p.add_argument(
+        "--force",
+        action="append",
+        default=[],
+        metavar="STAGE",
+        help="rerun this stage even if it is cached (repeatable)",
+    )
+
+
+def config_from_args(args: argparse.Namespace) -> BuildConfig:
+    """The preset's config with the command line's overrides applied."""
+    cfg = preset(args.preset)
+    if args.base:
+        base = Path(args.base).expanduser()
+        if not base.exists():
+            raise FgwebError(f"--base {args.base}: no such directory; give a Hugging Face Gemma 3 checkpoint")
+        cfg.model.base = str(base.resolve())
+    if args.tools:
+        if not args.tools.exists():
+            raise FgwebError(f"--tools {args.tools}: no such file; give a toolset JSON file (see README)")
+        cfg.tools = args.tools.resolve()
+    if args.out:
+        cfg.out = args.out
+    if args.recipe:
+        cfg.train.recipe = args.recipe
+    if args.steps is not None:
+        cfg.train.steps = args.steps
+    if args.max_minutes is not None:
+        cfg.train.max_minutes = args.max_minutes
+    if args.lr is not None:
+        cfg.train.lr = args.lr
+    if args.train_examples is not None:
+        cfg.data.train_examples = args.train_examples
+    return cfg
+
+
+def cmd_build(args: argparse.Namespace, until: str = "bundle") -> int:
+    from fgweb.build import build
+
+    cfg = config_from_args(args)
+
+    def log(message: str) -> None:
+        console.print(message, highlight=False, markup=False)
+
+    result = build(cfg, until=until, force=tuple(args.force), log=log)
+    _print_stage_table(result)
+    if until == "data":
+        from fgweb.data import format_stats
+
+        stats = json.loads((result.stages["data"].result / "stats.json").read_text())
+        print(format_stats(stats))
+    if result.bundle_dir is not None:
+        _print_bundle_table(result.bundle_dir)
+        console.print(
+            f"bundle: {result.bundle_dir}   serve it with: fgweb serve --bundle {result.bundle_dir}"
+        )
+    return 0
+
+
+def _print_stage_table(result: Any) -> None:
+    table = Table(title="stages")
+    for col in ("stage", "time", "cached", "output"):
+        table.add_column(col)
+    for run in result.stages.values():
+        table.add_row(run.name, f"{run.seconds:.1f} s", "yes" if run.cached else "no", str(run.result))
+    console.print(table)
+
+
+def _print_bundle_table(bundle_dir: Path) -> None:
+    manifest = json.loads((bundle_dir / "manifest.json").read_text())
+    table = Table(title=f"artifacts in {bundle_dir}")
+    for col in ("artifact", "MB", "exact", "tool", "args", "valid", "ms/case"):
+        table.add_column(col, justify="right" if col != "artifact" else "left")
+
+    def row(name: str, mb: str, scores: dict[str, Any]) -> None:
+        def pct(key: str) -> str:
+            return f"{scores[key]:.0%}" if isinstance(scores.get(key), (int, float)) else "-"
+
+        ms = scores.get("ms_per_case")
+        table.add_row(
+            name,
+            mb,
+            pct("exact"),
+            pct("tool"),
+            pct("args"),
+            pct("valid"),
+            f"{ms:.0f}" if isinstance(ms, (int, float)) else "-",
+        )
+
+    for name, art in manifest["artifacts"].items():
+        label = name + (" (default)" if name == manifest["default_artifact"] else "")
+        row(label, f"{art['bytes'] / 1e6:.0f}", art.get("eval", {}))
+    for name, scores in manifest.get("eval", {}).get("references", {}).items():
+        row(name, "-", scores)
+    console.print(table)
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from fgweb.eval import evaluate_bundle
+    from fgweb.server import find_latest_bundle
+
+    if args.backend != "python":
+        raise FgwebError(
+            f"--backend {args.backend} runs the browser runtime, which is not part of this build yet; "
+            "use --backend python"
+        )
+    bundle = args.bundle or find_latest_bundle()
+    if bundle is None:
+        raise FgwebError("no bundle found under export/: run `fgweb build` first or pass --bundle")
+    report = evaluate_bundle(Path(bundle), cases=args.cases, artifact=args.artifact, limit=args.limit)
+    if args.json:
+        Path(args.json).write_text(json.dumps(report, indent=2))
+        console.print(f"wrote {args.json}")
+    summary = {k: report[k] for k in ("artifact", "n", "exact", "tool", "args", "valid") if k in report}
+    print(json.dumps(summary))
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from fgweb.server import find_latest_bundle, serve
+
+    bundle = args.bundle or find_latest_bundle()
+    if bundle is None:
+        raise FgwebError("no bundle found under export/: run `fgweb build` first or pass --bundle")
+    serve(Path(bundle), host=args.host, port=args.port, open_browser=args.open)
+    return 0
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    raise FgwebError(
+        "fgweb bench measures the browser runtime, which is not part of this build yet "
+        "(it comes with the runtime issue); `fgweb eval --backend python` reports CPU timings meanwhile"
+    )
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="fgweb",
+        description="Fine-tune a small function-calling model on page tools and run it inside a web page.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser(
+        "build",
+        help="data -> train -> export -> eval -> bundle (cached per stage)",
+        description="Build the bundle: generate data, fine-tune, export ONNX/GGUF, evaluate, "
+        "assemble export/<name>/. Stages are cached; an interrupted build resumes.",
+    )
+    _add_build_options(p)
+    p.set_defaults(func=cmd_build)
+
+    for name, text in (
+        ("data", "generate the synthetic dataset and print its statistics"),
+        ("train", "run data, model and train (cached)"),
+        ("export", "run the stages up to export (cached)"),
+    ):
+        p = sub.add_parser(name, help=text, description=text.capitalize() + ".")
+        _add_build_options(p)
+        p.set_defaults(func=lambda a, until=name: cmd_build(a, until=until))
+
+    p = sub.add_parser(
+        "serve",
+        help="serve a built bundle (COOP/COEP, ranges, caching)",
+        description="Serve export/<name>/ for the browser, bound to 127.0.0.1 by default.",
+    )
+    p.add_argument("--bundle", type=Path, help="bundle directory (default: the most recent build)")
+    p.add_argument("--host", default="127.0.0.1", help="address to bind (default: %(default)s)")
+    p.add_argument("--port", type=int, default=8000, help="port (default: %(default)s)")
+    p.add_argument("--open", action="store_true", help="open the demo in the system browser")
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser(
+        "eval",
+        help="score a bundle's artifacts on eval cases",
+        description="Score a bundle's model on the eval split (or --cases) and print accuracy.",
+    )
+    p.add_argument("--bundle", type=Path, help="bundle directory (default: the most recent build)")
+    p.add_argument("--cases", type=Path, help="JSONL eval cases (default: the bundle's eval split)")
+    p.add_argument(
+        "--backend",
+        choices=["python", "wasm", "webgpu", "wllama"],
+        default="python",
+        help="python: onnxruntime on this CPU (default: %(default)s)",
+    )
+    p.add_argument("--artifact", help="which artifact to score (default: the bundle's default)")
+    p.add_argument("--limit", type=int, default=0, help="score only the first N cases (0 = all)")
+    p.add_argument("--json", type=Path, metavar="OUT", help="write the full report here")
+    p.set_defaults(func=cmd_eval)
+
+    p = sub.add_parser(
+        "bench",
+        help="load time and latency per browser backend",
+        description="Benchmark the browser runtime (load, prefill, decode, latency).",
+    )
+    p.add_argument("--bundle", type=Path)
+    p.add_argument("--backend", choices=["wasm", "webgpu", "wllama", "all"], default="wasm")
+    p.add_argument("--json", type=Path, metavar="OUT")
+    p.add_argument("--html", type=Path, metavar="OUT")
+    p.set_defaults(func=cmd_bench)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = make_parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except FgwebError as exc:
+        console.print(f"[bold red]error:[/] {exc}", highlight=False)
+        return 1
+    except KeyboardInterrupt:
+        console.print("interrupted: run the same command again to resume from the last finished stage")
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

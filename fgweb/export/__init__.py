@@ -1,0 +1,1 @@
+"""Export stages: ONNX graphs, GGUF files and the tokenizer manifest."""

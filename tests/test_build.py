@@ -1,0 +1,126 @@
+"""The build system: stage caching and resume (fast), and a whole `tiny` build end to end (slow)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+
+from fgweb import cli
+from fgweb.build import run_stage
+from fgweb.bundle import verify_bundle
+
+
+def test_stage_is_cached_after_it_finishes(tmp_path: Path) -> None:
+    calls = []
+
+    def work(out: Path) -> Path:
+        calls.append(out)
+        (out / "result.txt").write_text("hello")
+        return out / "result.txt"
+
+    first = run_stage("data", {"x": 1}, work, root=tmp_path)
+    second = run_stage("data", {"x": 1}, work, root=tmp_path)
+    assert len(calls) == 1
+    assert second.cached and second.result.read_text() == "hello"
+    assert first.result == second.result
+
+
+def test_changed_settings_rerun_the_stage(tmp_path: Path) -> None:
+    def work(out: Path) -> Path:
+        return out
+
+    a = run_stage("data", {"x": 1}, work, root=tmp_path)
+    b = run_stage("data", {"x": 2}, work, root=tmp_path)
+    assert a.key != b.key and not b.cached
+
+
+def test_interrupted_stage_is_not_taken_as_finished(tmp_path: Path) -> None:
+    def crash(out: Path) -> Path:
+        (out / "half.bin").write_bytes(b"x")
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        run_stage("train", {"x": 1}, crash, root=tmp_path)
+    assert not any(p.name.endswith("stage.json") for p in tmp_path.rglob("*"))
+
+    def work(out: Path) -> Path:
+        assert not (out / "half.bin").exists()  # the leftover of the interrupted run was cleared
+        (out / "ok").write_text("1")
+        return out / "ok"
+
+    run = run_stage("train", {"x": 1}, work, root=tmp_path)
+    assert not run.cached and run.result.read_text() == "1"
+
+
+def test_missing_toolset_file_is_a_one_line_error(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    code = cli.main(["build", "--preset", "tiny", "--tools", str(tmp_path / "nope.json")])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "nope.json" in err and "Traceback" not in err
+
+
+def test_malformed_toolset_is_reported_without_traceback(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FGWEB_CACHE", str(tmp_path / "cache"))
+    bad = tmp_path / "tools.json"
+    bad.write_text('{"tools": [{"type": "function", "function": {"name": "x"')
+    code = cli.main(["data", "--preset", "tiny", "--tools", str(bad)])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "tools.json" in err and "Traceback" not in err
+
+
+def test_every_subcommand_explains_itself(capsys: pytest.CaptureFixture[str]) -> None:
+    for command in ("build", "serve", "eval", "bench", "data", "train", "export"):
+        with pytest.raises(SystemExit) as exit_info:
+            cli.main([command, "--help"])
+        assert exit_info.value.code == 0
+        assert "usage: fgweb " + command in capsys.readouterr().out
+
+
+@pytest.mark.slow
+def test_tiny_build_end_to_end(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """data -> model -> train -> export -> eval -> bundle on the tiny preset, then a cached rebuild."""
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("FGWEB_CACHE", str(cache))
+    # The converted tokenizer is shared across builds on this machine: reuse it rather than redo it.
+    real_cache = Path.home() / ".cache" / "fgweb" / "tokenizer"
+    if real_cache.is_dir():
+        shutil.copytree(real_cache, cache / "tokenizer")
+    out = tmp_path / "export" / "tiny"
+
+    assert cli.main(["build", "--preset", "tiny", "--out", str(out)]) == 0
+
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert verify_bundle(out) == []
+    paths = {f["path"] for f in manifest["files"]}
+    for name in ("models/model.int8.onnx", "models/model.q4.onnx", "models/model.body.onnx",
+                 "models/model.q8_0.gguf", "models/model.q4_0.gguf", "tokenizer/tokenizer.json",
+                 "tokenizer/tokenizer_manifest.json", "toolset.json", "eval/eval.jsonl"):
+        assert name in paths, name
+    assert "models/model.fp32.onnx" not in paths  # the parity reference stays out of the bundle
+    # fp32 ONNX reproduces PyTorch's greedy tokens on the eval prompts.
+    assert manifest["parity"]["artifacts"]["fp32"]["identical"] == 1.0
+    for name in ("int8", "q4", "body", "gguf-q8_0"):
+        scores = manifest["artifacts"][name]["eval"]
+        assert scores["n"] > 0 and 0.0 <= scores["exact"] <= 1.0, name
+    assert manifest["training"]["steps"] > 0
+
+    # A corrupted model file is caught by the manifest's hashes.
+    model = out / "models" / "model.q4_0.gguf"
+    data = bytearray(model.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    model.unlink()  # break the hard link to the cache before writing
+    model.write_bytes(bytes(data))
+    assert any("model.q4_0.gguf" in p for p in verify_bundle(out))
+
+    # Nothing changed: every stage comes from the cache and the rebuild takes well under a minute.
+    start = time.monotonic()
+    assert cli.main(["build", "--preset", "tiny", "--out", str(out)]) == 0
+    assert time.monotonic() - start < 60
+    assert verify_bundle(out) == []
