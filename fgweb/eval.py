@@ -19,6 +19,8 @@ GGUF files are scored with their weights dequantized into PyTorch (llama.cpp is 
 
 from __future__ import annotations
 
+import dataclasses
+
 import json
 import re
 import statistics
@@ -405,9 +407,12 @@ def evaluate_export(
     references: dict[str, ArtifactSource] = {"torch-fp32": Path(model_dir)}
     if base_dir is not None:
         references["base-fp32"] = Path(base_dir)
+    # The PyTorch references are slow: score them on the first `reference_limit` of the same cases.
+    ref_limit = min(x for x in (cfg.limit, cfg.reference_limit) if x) if (cfg.limit or cfg.reference_limit) else 0
+    ref_cfg = dataclasses.replace(cfg, limit=ref_limit)
     return {
         "artifacts": evaluate_artifacts(artifacts, examples, toolset, tokenizer, cfg, threads, progress),
-        "references": evaluate_artifacts(references, examples, toolset, tokenizer, cfg, threads, progress),
+        "references": evaluate_artifacts(references, examples, toolset, tokenizer, ref_cfg, threads, progress),
         "limit": cfg.limit,
         "max_new_tokens": cfg.max_new_tokens,
     }
