@@ -20,7 +20,6 @@ GGUF files are scored with their weights dequantized into PyTorch (llama.cpp is 
 from __future__ import annotations
 
 import dataclasses
-
 import json
 import re
 import statistics
