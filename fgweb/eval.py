@@ -407,11 +407,13 @@ def evaluate_export(
     if base_dir is not None:
         references["base-fp32"] = Path(base_dir)
     # The PyTorch references are slow: score them on the first `reference_limit` of the same cases.
-    ref_limit = min(x for x in (cfg.limit, cfg.reference_limit) if x) if (cfg.limit or cfg.reference_limit) else 0
-    ref_cfg = dataclasses.replace(cfg, limit=ref_limit)
+    limits = [x for x in (cfg.limit, cfg.reference_limit) if x]
+    ref_cfg = dataclasses.replace(cfg, limit=min(limits) if limits else 0)
     return {
         "artifacts": evaluate_artifacts(artifacts, examples, toolset, tokenizer, cfg, threads, progress),
-        "references": evaluate_artifacts(references, examples, toolset, tokenizer, ref_cfg, threads, progress),
+        "references": evaluate_artifacts(
+            references, examples, toolset, tokenizer, ref_cfg, threads, progress
+        ),
         "limit": cfg.limit,
         "max_new_tokens": cfg.max_new_tokens,
     }
