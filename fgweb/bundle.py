@@ -16,7 +16,6 @@ a gigabyte), else copied. The bundle is written to `<out>.partial` and swapped i
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import os
 import shutil
@@ -26,18 +25,11 @@ from typing import Any
 from fgweb import __version__
 from fgweb.config import PACKAGE_DIR, BuildConfig
 from fgweb.errors import FgwebError
+from fgweb.files import sha256_file
 from fgweb.tools import Toolset
 
 WEB_DIR = PACKAGE_DIR.parent / "web"
 MANIFEST_FORMAT = 1
-
-
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def _place(src: Path, dst: Path) -> None:

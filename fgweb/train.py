@@ -39,6 +39,7 @@ from torch import nn
 from fgweb import protocol
 from fgweb.config import PRETRAINED_ADAPTER_DIR, TrainConfig
 from fgweb.errors import FgwebError
+from fgweb.files import sha256_file
 from fgweb.model import function_token_ids, load_model, load_tokenizer
 
 log = logging.getLogger(__name__)
@@ -434,7 +435,7 @@ def train(
         "started_from": "pretrained adapter" if start else "base",
         "steps": steps_done,
         "toolset": getattr(toolset, "name", None),
-        "files": {f.name: _sha256_file(f) for f in sorted(adapter_dir.iterdir()) if f.is_file()},
+        "files": {f.name: sha256_file(f) for f in sorted(adapter_dir.iterdir()) if f.is_file()},
     }
     _write_json(adapter_dir / META_FILE, meta)
 
@@ -605,14 +606,6 @@ def _clear(path: Path) -> None:
         shutil.rmtree(path)
     elif path.exists():
         path.unlink()
-
-
-def _sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def _write_json(path: Path, value: Any) -> None:
