@@ -426,7 +426,9 @@ class _Parser:
                         raise self.error("bad_value", f"{literal} is out of range for {what}", pos)
                     return parsed
                 if len(literal) > 400:  # past any double's range; also avoids int()'s digit limit
-                    raise self.error("bad_value", f"a {len(literal)}-digit number is out of range for {what}", pos)
+                    raise self.error(
+                        "bad_value", f"a {len(literal)}-digit number is out of range for {what}", pos
+                    )
                 integer = int(literal)
                 # Beyond 2**53 JavaScript reads a double; so does Python, and an integral float
                 # rendered in full (1e20 -> "100000000000000000000") reads back unchanged.
