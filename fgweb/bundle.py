@@ -96,11 +96,8 @@ def assemble(
     _place(data_dir / "eval.jsonl", partial / "eval" / "eval.jsonl")
     web_files = _copy_web(partial)
 
-    model_config = (
-        json.loads((train_dir / "merged" / "config.json").read_text())
-        if (train_dir / "merged" / "config.json").exists()
-        else {}
-    )
+    config_path = train_dir / "merged" / "config.json"
+    model_config = json.loads(config_path.read_text()) if config_path.exists() else {}
     loss_path = train_dir / "loss.json"
     training = json.loads(loss_path.read_text()).get("summary", {}) if loss_path.exists() else {}
 

@@ -329,24 +329,20 @@ def build_strings() -> list[dict[str, str]]:
     add("developer_turn", protocol.render_developer_turn(toolset.tools))
     add("user_turn", protocol.render_user_turn(examples[0].snapshot, examples[0].command))
 
-    for text in SCRIPTS:
-        add("script", text)
-    for text in EMOJI:
-        add("emoji", text)
-    for text in WHITESPACE:
-        add("whitespace", text)
-    for text in HTML:
-        add("html", text)
-    for text in NUMBERS_URLS:
-        add("number_url", text)
-    for text in CONTROL_AND_PRIVATE:
-        add("control_private", text)
-    for text in SPECIAL_MIXES:
-        add("special_mix", text)
-    for text in COMMAND_EXTRAS:
-        add("command", text)
-    for text in LONG:
-        add("long", text)
+    fixed = (
+        ("script", SCRIPTS),
+        ("emoji", EMOJI),
+        ("whitespace", WHITESPACE),
+        ("html", HTML),
+        ("number_url", NUMBERS_URLS),
+        ("control_private", CONTROL_AND_PRIVATE),
+        ("special_mix", SPECIAL_MIXES),
+        ("command", COMMAND_EXTRAS),
+        ("long", LONG),
+    )
+    for kind, texts in fixed:
+        for text in texts:
+            add(kind, text)
 
     manifest_tokens = _manifest_tokens()
     for text in manifest_tokens:
