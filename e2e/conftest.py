@@ -1,7 +1,9 @@
 """Shared fixtures of the browser tests (`@pytest.mark.browser`): headless system Chromium through
 Playwright, and static file servers on 127.0.0.1.
 
-    browser          one Chromium per test module (skips the module when Playwright or Chromium is missing)
+    playwright       the Playwright driver, one per session (skips when Playwright or Chromium is missing)
+    browser          one Chromium per test module; webgpu_browser: one with WebGPU (SwiftShader)
+    tiny_bundle      a `tiny` build, once per session; tiny_server: `fgweb serve`'s app on it (its URL)
     serve_directory  serve a folder over HTTP for the module: `url = serve_directory(path)`
     web_url          a served test site: `index.html` (loads web/src and sets `window.fgweb`) plus `src/`
     web_page         a page open at `web_url`, `window.fgweb.snapshot` / `.protocol` ready
@@ -74,18 +76,24 @@ def web_url(tmp_path_factory: pytest.TempPathFactory, serve_directory: Callable[
     return serve_directory(site)
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    """Returns a headless Chromium `Browser` (Playwright sync API), one per test module."""
+@pytest.fixture(scope="session")
+def playwright() -> Iterator[Any]:
+    """Returns the Playwright driver, one per test session (two cannot run in one thread)."""
     sync_api = pytest.importorskip("playwright.sync_api", reason="needs the browser extra (playwright)")
     try:
         find_chromium()
     except FgwebError as err:
         pytest.skip(str(err))
-    with sync_api.sync_playwright() as playwright:
-        chromium = launch(playwright)
-        yield chromium
-        chromium.close()
+    with sync_api.sync_playwright() as driver:
+        yield driver
+
+
+@pytest.fixture(scope="module")
+def browser(playwright: Any) -> Iterator[Any]:
+    """Returns a headless Chromium `Browser` (Playwright sync API), one per test module."""
+    chromium = launch(playwright)
+    yield chromium
+    chromium.close()
 
 
 @pytest.fixture(scope="module")
@@ -101,3 +109,35 @@ def web_page(browser: Any, web_url: str) -> Iterator[Any]:
         raise AssertionError(f"web/src modules did not load: {errors or err}") from err
     yield page
     page.close()
+
+
+@pytest.fixture(scope="session")
+def tiny_bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Returns a `tiny` bundle built once per test session (stages come from the build cache when
+    they can, so this takes seconds after the first build on a machine)."""
+    from fgweb.build import build
+    from fgweb.config import preset
+
+    out = tmp_path_factory.mktemp("bundles") / "tiny"
+    cfg = preset("tiny")
+    cfg.out = out
+    result = build(cfg, log=lambda _: None)
+    return Path(result.bundle_dir)
+
+
+@pytest.fixture(scope="session")
+def tiny_server(tiny_bundle: Path) -> Iterator[str]:
+    """Serves the tiny bundle with `fgweb serve`'s app on a free port; returns its URL."""
+    from fgweb.server import open_server
+
+    server = open_server(tiny_bundle, port=0).start()
+    yield server.url
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def webgpu_browser(playwright: Any) -> Iterator[Any]:
+    """Returns a headless Chromium with WebGPU enabled (SwiftShader: correct, far too slow to time)."""
+    chromium = launch(playwright, webgpu=True)
+    yield chromium
+    chromium.close()

@@ -7,7 +7,11 @@ Layout (export/README.md documents it for users):
     tokenizer/               tokenizer.json + tokenizer_manifest.json
     models/                  model.<format>.onnx, lm_head.int8.bin/.json, model.<type>.gguf
     eval/eval.jsonl          the eval split (snapshot + command + expected calls)
-    index.html, fgweb.mjs, … the web runtime and demo, when web/ has been written
+    index.html, demo.*       the demo page (web/demo/)
+    fgweb.mjs, fgweb.js      the runtime's entry points (ES module; classic script setting window.fgweb)
+    sw.js                    the service worker (offline reloads)
+    src/                     the runtime's modules (web/src/)
+    vendor/                  onnxruntime-web and wllama files, copied from web/node_modules
 
 Model files are hard-linked from the build cache when the file system allows it (no second copy of
 a gigabyte), else copied. The bundle is written to `<out>.partial` and swapped in when complete.
@@ -161,18 +165,47 @@ def assemble(
     return out_dir
 
 
+# What the runtime needs of each npm package (web/package.json pins them), copied to vendor/<package>/.
+VENDORED = {
+    "onnxruntime-web": (
+        "dist/ort.wasm.min.mjs",  # WASM backend
+        "dist/ort-wasm-simd-threaded.mjs",
+        "dist/ort-wasm-simd-threaded.wasm",
+        "dist/ort.webgpu.min.mjs",  # WebGPU backend (its CPU fallback is the asyncify build)
+        "dist/ort-wasm-simd-threaded.asyncify.mjs",
+        "dist/ort-wasm-simd-threaded.asyncify.wasm",
+    ),
+    "@wllama/wllama": ("esm/index.js", "esm/wasm/wllama.wasm", "LICENCE"),
+}
+ROOT_FILES = ("fgweb.mjs", "fgweb.js", "sw.js")  # web/<file> -> bundle root
+
+
 def _copy_web(dest: Path) -> list[str]:
-    """Copy the runtime and demo (web/src, web/demo) into the bundle root, if they exist yet."""
-    copied: list[str] = []
-    for sub in ("demo", "src"):
+    """Copy the runtime (web/src -> src/, web/fgweb.mjs, fgweb.js, sw.js), the demo (web/demo -> the
+    root) and the vendored npm files (web/node_modules -> vendor/) into the bundle; return their paths."""
+    pairs: list[tuple[Path, Path]] = []
+    for name in ROOT_FILES:
+        if (WEB_DIR / name).is_file():
+            pairs.append((WEB_DIR / name, Path(name)))
+    for sub, prefix in (("demo", Path()), ("src", Path("src"))):
         src_dir = WEB_DIR / sub
-        if not src_dir.is_dir():
-            continue
-        for src in sorted(p for p in src_dir.rglob("*") if p.is_file()):
-            rel = src.relative_to(src_dir) if sub == "demo" else Path("src") / src.relative_to(src_dir)
-            _place(src, dest / rel)
-            copied.append(str(rel))
-    return copied
+        if src_dir.is_dir():
+            pairs += [(p, prefix / p.relative_to(src_dir)) for p in sorted(src_dir.rglob("*")) if p.is_file()]
+    if (WEB_DIR / "src" / "worker.js").is_file():  # the runtime exists: it needs its npm packages
+        modules = WEB_DIR / "node_modules"
+        for package, files in VENDORED.items():
+            missing = [f for f in files if not (modules / package / f).is_file()]
+            if missing:
+                raise FgwebError(
+                    f"{modules / package / missing[0]} is missing: install the runtime's npm packages "
+                    f"with `npm ci --prefix {WEB_DIR}` (scripts/setup does it), then build again"
+                )
+            pairs += [(modules / package / f, Path("vendor") / package.split("/")[-1] / Path(f).name)
+                      for f in files]
+    for src, rel in pairs:
+        (dest / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(src, dest / rel)  # copies, not links: editing web/ must not change a built bundle
+    return [str(rel) for _, rel in pairs]
 
 
 def verify_bundle(bundle_dir: Path) -> list[str]:

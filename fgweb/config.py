@@ -127,5 +127,8 @@ def preset(name: Preset) -> BuildConfig:
             train=TrainConfig(recipe="full", steps=4, batch_size=4, max_length=1024),
             export=ExportConfig(parity_prompts=2, parity_tokens=8),
             eval=EvalConfig(limit=4, max_new_tokens=16, score_base=False),
+            # fp32 too: the browser tests compare onnxruntime-web's tokens with Python's exactly, which
+            # only unquantized graphs allow (int8 kernels round differently in WASM and natively).
+            bundle=BundleConfig(include=("int8", "q4", "body", "gguf-q8_0", "gguf-q4_0", "fp32")),
         )
     raise ValueError(f"unknown preset {name!r}: choose 'default' or 'tiny'")

@@ -83,7 +83,7 @@ def test_every_format_runs_with_the_documented_inputs_and_outputs(exported: dict
     assert {o.name for o in sess.get_outputs()} == {first, *present}
     names = [o.name for o in sess.get_outputs()]
     outputs = dict(zip(names, sess.run(None, feed([2, 10, 11, 12])), strict=True))
-    assert outputs[first].shape == (1, 4, HIDDEN if fmt == "body" else 4096)
+    assert outputs[first].shape == (1, 1, HIDDEN if fmt == "body" else 4096)  # last position only
     assert outputs["present.1.value"].shape == (1, KV_HEADS, 4, HEAD_DIM)
     assert np.isfinite(outputs[first]).all()
 
@@ -106,13 +106,14 @@ def test_report_records_every_file_with_its_size(exported: dict[str, Path]) -> N
     assert set(report["formats"]["body"]["files"]) == {"model.onnx", LM_HEAD_JSON, LM_HEAD_BIN}
 
 
-def test_fp32_graph_logits_match_pytorch(checkpoint: Path, exported: dict[str, Path]) -> None:
+def test_fp32_graph_logits_of_the_last_position_match_pytorch(checkpoint: Path,
+                                                               exported: dict[str, Path]) -> None:
     from transformers import AutoModelForCausalLM
 
     model = AutoModelForCausalLM.from_pretrained(checkpoint, dtype=torch.float32).eval()
     ids = [2, *range(100, 120)]  # longer than the sliding window of 8
     with torch.inference_mode():
-        expected = model(torch.tensor([ids])).logits[0].numpy()
+        expected = model(torch.tensor([ids])).logits[0, -1:].numpy()
     logits = session(exported["fp32"]).run(["logits"], feed(ids))[0][0]
     np.testing.assert_allclose(logits, expected, atol=1e-4)
 
@@ -127,7 +128,7 @@ def test_cut_graph_outputs_the_final_normed_hidden_state(checkpoint: Path, expor
     model = AutoModelForCausalLM.from_pretrained(checkpoint, dtype=torch.float32).eval()
     ids = [2, 5, 6, 7, 8]
     with torch.inference_mode():
-        expected = model.model(torch.tensor([ids])).last_hidden_state[0].numpy()
+        expected = model.model(torch.tensor([ids])).last_hidden_state[0, -1:].numpy()
     hidden = session(tmp_path / "body32.onnx").run(["last_hidden_state"], feed(ids))[0][0]
     np.testing.assert_allclose(hidden, expected, atol=1e-4)
     np.testing.assert_array_equal(weight.T, model.lm_head.weight.detach().numpy())  # the tied embedding

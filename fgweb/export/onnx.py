@@ -5,8 +5,9 @@
 
 Every graph takes `input_ids`, `attention_mask`, `position_ids` (int64, [batch, seq]) and
 `past_key_values.{i}.key|value` (float32, [batch, kv_heads, past_seq, head_dim]); it returns `present.*`
-with the same layout and, except for `body`, `logits` (float32, [batch, seq, vocab]). Activations are
-fp32 in every format; only weights are quantized.
+with the same layout and, except for `body`, `logits` (float32, [batch, 1, vocab]) for the last position
+only: a runtime needs no more, and a prompt's prefill would otherwise run the output layer (168 M of the
+268 M weights) once per prompt token. Activations are fp32 in every format; only weights are quantized.
 
 | format | file | weights |
 |---|---|---|
@@ -15,7 +16,7 @@ fp32 in every format; only weights are quantized.
 | q4 | `q4/model.onnx` | 4-bit `MatMulNBits` + 4-bit `GatherBlockQuantized` embedding, blocks of 32 |
 | body | `body/model.onnx` + `body/lm_head.json` + `body/lm_head.int8.bin` | int8 dynamic, no output layer |
 
-The body graph outputs `last_hidden_state` ([batch, seq, hidden], after the final norm) instead of
+The body graph outputs `last_hidden_state` ([batch, 1, hidden], after the final norm) instead of
 `logits`; the runtime computes logits for just the tokens it allows from the tied embedding rows in
 `lm_head.int8.bin`, laid out as `lm_head.json` says (see `LM_HEAD_FORMAT`):
 
@@ -174,7 +175,9 @@ def _export_fp32(model_dir: Path, out_dir: Path) -> Path:
             raise FgwebError(f"optimum wrote no {MODEL_NAME} in {scratch}: check the export log above")
         _clear(out_dir)
         target = out_dir / MODEL_NAME
-        _save(onnx.load(str(exported)), target)
+        model = onnx.load(str(exported))
+        keep_last_position(model)
+        _save(model, target)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     return target
@@ -236,6 +239,41 @@ def _export_body(fp32_path: Path, model_dir: Path, target: Path) -> dict[str, An
             "final_logit_softcapping": softcap, "lm_head": [LM_HEAD_JSON, LM_HEAD_BIN]}
 
 
+def _output_layer(graph: onnx.GraphProto) -> onnx.NodeProto:
+    """The MatMul(hidden, W) that makes the logits (behind the optional softcap Div/Tanh/Mul)."""
+    producers = {out: node for node in graph.node for out in node.output}
+    initializers = {init.name for init in graph.initializer}
+    node = producers.get("logits")
+    for _ in range(8):  # logits <- [Mul <- Tanh <- Div] <- MatMul(hidden, W)
+        if node is None or node.op_type == "MatMul":
+            break
+        node = producers.get(node.input[0])
+    if node is None or node.op_type != "MatMul" or node.input[1] not in initializers:
+        raise FgwebError("the ONNX graph's logits do not come from a MatMul with constant weights: "
+                         "cannot rewrite the output layer (is this an optimum text-generation export?)")
+    return node
+
+
+def keep_last_position(model: onnx.ModelProto) -> None:
+    """Make the graph compute logits for the last position only (in place): a Slice on the hidden
+    state before the output layer, and `logits` declared [batch, 1, vocab]."""
+    graph = model.graph
+    matmul = _output_layer(graph)
+    hidden, last = matmul.input[0], "fgweb/last_position"
+    consts = {"fgweb/last_start": -1, "fgweb/last_end": np.iinfo(np.int64).max, "fgweb/last_axis": 1}
+    for name, value in consts.items():
+        graph.initializer.append(numpy_helper.from_array(np.array([value], dtype=np.int64), name))
+    index = list(graph.node).index(matmul)
+    graph.node.insert(index, onnx.helper.make_node(
+        "Slice", [hidden, *consts], [last], name="fgweb/slice_last_position"))
+    matmul.input[0] = last
+    for info in graph.output:
+        if info.name == "logits":
+            dims = info.type.tensor_type.shape.dim
+            dims[1].Clear()
+            dims[1].dim_value = 1
+
+
 def cut_output_layer(model: onnx.ModelProto) -> np.ndarray:
     """Turn a full decoder graph into a body graph in place.
 
@@ -244,16 +282,8 @@ def cut_output_layer(model: onnx.ModelProto) -> np.ndarray:
     node or initializer nothing else needs. Returns the output layer's weight, shape [hidden, vocab].
     """
     graph = model.graph
-    producers = {out: node for node in graph.node for out in node.output}
+    node = _output_layer(graph)
     initializers = {init.name: init for init in graph.initializer}
-    node = producers.get("logits")
-    for _ in range(8):  # logits <- [Mul <- Tanh <- Div] <- MatMul(hidden, W)
-        if node is None or node.op_type == "MatMul":
-            break
-        node = producers.get(node.input[0])
-    if node is None or node.op_type != "MatMul" or node.input[1] not in initializers:
-        raise FgwebError("the ONNX graph's logits do not come from a MatMul with constant weights: "
-                         "cannot cut the output layer (is this an optimum text-generation export?)")
     weight = numpy_helper.to_array(initializers[node.input[1]])
     hidden_name = node.input[0]
     hidden_size = int(weight.shape[0])

@@ -1,0 +1,316 @@
+/**
+ * The public runtime API (DESIGN.md, "Runtime"): an agent that turns a typed command into validated
+ * tool calls and performs them on the page.
+ *
+ *     import { createAgent } from '/fgweb.mjs';
+ *     const agent = await createAgent({ backend: 'auto', onProgress: (e) => console.log(e.message) });
+ *     const r = await agent.run('sign in as ann@example.com with password hunter2', { execute: true });
+ *     r.calls; r.executed; r.timings; r.backend
+ *
+ * The model runs in a Web Worker (worker.js); this thread snapshots the page, parses the completion,
+ * validates every call against its schema and the snapshot, and acts. Runs are queued: one at a time.
+ */
+
+import { ProtocolError, parseCompletion, validateCalls } from './protocol.js';
+import { DEFAULT_MAX_LINES, takeSnapshot } from './snapshot.js';
+import { checkCall, executeCall } from './actions.js';
+import { FgwebError, errorText, fetchJson } from './loader.js';
+
+export { FgwebError };
+
+/** The bundle this module was served from: fgweb.mjs sits at its root, this file in src/. */
+const DEFAULT_BUNDLE = new URL('../', import.meta.url).href;
+
+/**
+ * @typedef {{
+ *   bundle?: string,            // URL of the bundle root (default: where fgweb.mjs was loaded from)
+ *   backend?: 'auto' | 'wasm' | 'webgpu',  // default 'auto': WebGPU on a hardware adapter, else WASM
+ *   artifact?: string,          // an ONNX artifact of manifest.artifacts (default: manifest.default_artifact)
+ *   onProgress?: (event: {phase: string, file?: string, loaded?: number, total?: number,
+ *                         cached?: boolean, message: string}) => void,
+ *   root?: Element,             // what the model sees and acts on (default: document.body)
+ *   maxNewTokens?: number,      // default 96
+ *   maxLines?: number,          // snapshot budget (default: the build's max_snapshot_lines, else 40)
+ *   threads?: number,           // WASM threads (default 1: faster than 2 on a 2-core machine)
+ *   reuse?: 'longest' | 'pinned' | 'none',  // KV reuse between prompts (default 'longest')
+ * }} AgentOptions
+ *
+ * @typedef {{name: string, arguments: {[key: string]: any}, ref: number | null, element: Element | null,
+ *   valid: boolean, issues: {code: string, argument: string | null, message: string}[]}} RunCall
+ * @typedef {{index: number, name: string, ok: boolean, result?: any, error?: string}} Executed
+ */
+
+/**
+ * Loads the bundle's model in a worker and returns a ready agent.
+ * @param {AgentOptions} [options]
+ * @returns {Promise<Agent>}
+ */
+export async function createAgent(options = {}) {
+  const backend = options.backend ?? 'auto';
+  if (!['auto', 'wasm', 'webgpu'].includes(backend)) {
+    throw new FgwebError('backend_error', `unknown backend ${JSON.stringify(backend)}: choose 'auto', 'wasm' or 'webgpu'`);
+  }
+  const bundle = new URL(options.bundle ?? DEFAULT_BUNDLE, location.href).href.replace(/\/?$/, '/');
+  const onProgress = options.onProgress ?? (() => {});
+  onProgress({ phase: 'manifest', message: 'reading the bundle manifest' });
+  const manifest = await fetchJson(new URL('manifest.json', bundle).href, 'bundle manifest');
+  const toolset = await fetchJson(new URL(manifest.toolset?.file ?? 'toolset.json', bundle).href, 'toolset');
+  const worker = new WorkerClient(new URL('./worker.js', import.meta.url), onProgress);
+  try {
+    const loaded = await worker.call('load', {
+      bundle, backend, artifact: options.artifact, threads: options.threads ?? 1, reuse: options.reuse ?? 'longest',
+    });
+    return new Agent(worker, manifest, toolset, loaded, options);
+  } catch (err) {
+    worker.terminate();
+    throw err;
+  }
+}
+
+export class Agent {
+  /**
+   * @param {WorkerClient} worker
+   * @param {any} manifest
+   * @param {any} toolset
+   * @param {{backend: 'wasm' | 'webgpu', fallback: string | null, artifact: string, loadMs: number,
+   *   prefixMs: number, threads: number}} loaded
+   * @param {AgentOptions} options
+   */
+  constructor(worker, manifest, toolset, loaded, options) {
+    this.worker = worker;
+    this.manifest = manifest;
+    this.toolset = toolset;
+    /** @type {'wasm' | 'webgpu'} the backend that runs */
+    this.backend = loaded.backend;
+    /** @type {string | null} why 'auto' did not pick WebGPU */
+    this.fallback = loaded.fallback;
+    this.artifact = loaded.artifact;
+    this.loadMs = loaded.loadMs;
+    this.prefixMs = loaded.prefixMs;
+    this.threads = loaded.threads;
+    this.root = options.root ?? null;
+    this.maxNewTokens = options.maxNewTokens ?? 96;
+    this.maxLines = options.maxLines ?? manifest.build?.config?.data?.max_snapshot_lines ?? DEFAULT_MAX_LINES;
+    /** @type {Map<string, any>} */
+    this.tools = new Map((toolset.tools || []).map((/** @type {any} */ t) => [t.function.name, t]));
+    /** @type {Promise<unknown>} */
+    this.queue = Promise.resolve();
+  }
+
+  /**
+   * Snapshots the page, asks the model, validates its calls and (with execute) performs them in order,
+   * stopping at the first invalid or failed call. A read tool's result goes back to the model as a
+   * function response, and its words become `text`.
+   * @param {string} command
+   * @param {{execute?: boolean, root?: Element, maxNewTokens?: number, followUp?: boolean}} [options]
+   */
+  run(command, options = {}) {
+    if (typeof command !== 'string' || !command.trim()) {
+      return Promise.reject(new TypeError('agent.run needs a command: a non-empty string'));
+    }
+    const next = this.queue.then(() => this.runNow(command, options));
+    this.queue = next.catch(() => {});
+    return next;
+  }
+
+  /**
+   * @param {string} command
+   * @param {{execute?: boolean, root?: Element, maxNewTokens?: number, followUp?: boolean}} options
+   */
+  async runNow(command, { execute = true, root, maxNewTokens, followUp = true }) {
+    const t0 = performance.now();
+    const snapshot = takeSnapshot(root ?? this.root ?? document.body, { maxLines: this.maxLines });
+    const t1 = performance.now();
+    const gen = await this.worker.call('generate', { snapshot: snapshot.text, command, maxNewTokens: maxNewTokens ?? this.maxNewTokens });
+    const t2 = performance.now();
+
+    const { calls: parsed, text, parseError } = parse(gen.completion);
+    const calls = this.check(parsed, snapshot);
+    /** @type {Executed[]} */
+    const executed = [];
+    let answer = text ?? '';
+    if (execute) {
+      for (const [index, call] of calls.entries()) {
+        if (!call.valid) break; // a sequence runs in order and stops at the first invalid call
+        const done = await executeCall({ name: call.name, arguments: call.arguments }, call.element);
+        executed.push({ index, name: call.name, ...done });
+        if (!done.ok) break;
+      }
+      const responses = executed
+        .filter((e) => e.ok && this.tools.get(e.name)?.readOnly)
+        .map((e) => ({ name: e.name, value: { text: String(e.result ?? '') } }));
+      if (followUp && responses.length > 0 && executed.length === calls.length) {
+        const more = await this.worker.call('followUp', { responses, maxNewTokens: maxNewTokens ?? this.maxNewTokens });
+        const reply = parse(more.completion);
+        answer = reply.text ?? '';
+        gen.decodeMs += more.prefillMs + more.decodeMs;
+        gen.tokenIds = [...gen.tokenIds, ...more.tokenIds];
+      }
+    }
+    const t3 = performance.now();
+    return {
+      command,
+      snapshot: snapshot.text,
+      completion: gen.completion,
+      tokenIds: gen.tokenIds,
+      calls,
+      text: answer,
+      executed,
+      parseError,
+      timings: {
+        snapshotMs: t1 - t0,
+        prefillMs: gen.prefillMs,
+        decodeMs: gen.decodeMs,
+        actMs: t3 - t2,
+        totalMs: t3 - t0,
+        promptTokens: gen.promptTokens,
+        cachedTokens: gen.cachedTokens,
+        generatedTokens: gen.tokenIds.length,
+      },
+      backend: this.backend,
+    };
+  }
+
+  /**
+   * Validates each call against its tool's schema, then against the snapshot.
+   * @param {{name: string, arguments: any}[]} parsed
+   * @param {import('./snapshot.js').Snapshot} snapshot
+   * @returns {RunCall[]}
+   */
+  check(parsed, snapshot) {
+    const schemaIssues = validateCalls(parsed, this.toolset);
+    return parsed.map((call, index) => {
+      const ref = Number.isInteger(call.arguments?.ref) ? call.arguments.ref : null;
+      const entry = ref !== null ? snapshot.entries[ref - 1] : undefined;
+      /** @type {RunCall} */
+      const out = { name: call.name, arguments: call.arguments, ref, element: entry ? entry.element : null, valid: false, issues: [] };
+      const issues = schemaIssues.filter((i) => i.call === index);
+      if (issues.length > 0) {
+        out.issues = issues.map(({ code, argument, message }) => ({ code, argument, message }));
+        return out;
+      }
+      const checked = checkCall(call, snapshot, this.tools.get(call.name));
+      out.valid = checked.ok;
+      out.issues = checked.issues;
+      out.element = checked.element ?? out.element;
+      return out;
+    });
+  }
+
+  /**
+   * Greedy generation from raw prompt ids (for parity tests and benchmarks).
+   * @param {number[]} ids
+   * @param {number} [maxNewTokens]
+   */
+  generateIds(ids, maxNewTokens = 32) {
+    const next = this.queue.then(() => this.worker.call('generateIds', { ids, maxNewTokens }));
+    this.queue = next.catch(() => {});
+    return next;
+  }
+
+  /**
+   * The next-token scores (logits) after raw prompt ids, computed from scratch (for parity tests).
+   * @param {number[]} ids
+   * @returns {Promise<number[]>}
+   */
+  scores(ids) {
+    const next = this.queue.then(() => this.worker.call('scores', { ids }));
+    this.queue = next.catch(() => {});
+    return next;
+  }
+
+  /**
+   * The tokenizer's ids for `text` (the worker's tokenizer).
+   * @param {string} text
+   * @returns {Promise<number[]>}
+   */
+  encode(text) {
+    return this.worker.call('encode', { text });
+  }
+
+  /** Stops the worker and frees the model. */
+  async dispose() {
+    try {
+      await this.worker.call('dispose', {});
+    } finally {
+      this.worker.terminate();
+    }
+  }
+}
+
+/**
+ * @param {string} completion
+ * @returns {{calls: {name: string, arguments: any}[], text: string | null, parseError: {code: string, message: string} | null}}
+ */
+function parse(completion) {
+  try {
+    const { calls, text } = parseCompletion(completion);
+    return { calls, text, parseError: null };
+  } catch (err) {
+    if (err instanceof ProtocolError) return { calls: [], text: null, parseError: { code: err.code, message: err.detail } };
+    throw err;
+  }
+}
+
+/** Promise-based calls into the model worker. */
+class WorkerClient {
+  /**
+   * @param {URL} url
+   * @param {(event: any) => void} onProgress
+   */
+  constructor(url, onProgress) {
+    this.worker = new Worker(url, { type: 'module', name: 'fgweb-model' });
+    this.nextId = 1;
+    /** @type {Map<number, {resolve: (v: any) => void, reject: (e: Error) => void}>} */
+    this.pending = new Map();
+    this.worker.onmessage = (e) => {
+      const msg = e.data;
+      if (msg.type === 'progress') {
+        try {
+          onProgress(msg.event);
+        } catch (err) {
+          console.error('fgweb: onProgress threw', err);
+        }
+        return;
+      }
+      const waiting = this.pending.get(msg.id);
+      if (!waiting) return;
+      this.pending.delete(msg.id);
+      if (msg.ok) waiting.resolve(msg.result);
+      else waiting.reject(new FgwebError(msg.error.type, msg.error.message));
+    };
+    this.worker.onerror = (e) => {
+      e.preventDefault();
+      this.failAll(new FgwebError('load_error', `the model worker failed: ${e.message || 'it could not start (are src/worker.js and vendor/ in the bundle?)'}`));
+    };
+  }
+
+  /**
+   * @param {string} op
+   * @param {any} args
+   * @returns {Promise<any>}
+   */
+  call(op, args) {
+    return new Promise((resolve, reject) => {
+      const id = this.nextId++;
+      this.pending.set(id, { resolve, reject });
+      try {
+        this.worker.postMessage({ id, op, args });
+      } catch (err) {
+        this.pending.delete(id);
+        reject(new FgwebError('generation_error', `could not message the model worker: ${errorText(err)}`));
+      }
+    });
+  }
+
+  /** @param {Error} err */
+  failAll(err) {
+    for (const { reject } of this.pending.values()) reject(err);
+    this.pending.clear();
+  }
+
+  terminate() {
+    this.worker.terminate();
+    this.failAll(new FgwebError('generation_error', 'the agent was disposed'));
+  }
+}
