@@ -92,7 +92,7 @@ export class Agent {
     this.maxNewTokens = options.maxNewTokens ?? 96;
     this.maxLines = options.maxLines ?? manifest.build?.config?.data?.max_snapshot_lines ?? DEFAULT_MAX_LINES;
     /** @type {Map<string, any>} */
-    this.tools = new Map((toolset.tools || []).map((/** @type {any} */ t) => [t.function.name, t]));
+    this.tools = new Map((Array.isArray(toolset) ? toolset : toolset.tools || []).map((/** @type {any} */ t) => [t.function.name, t]));
     /** @type {Promise<unknown>} */
     this.queue = Promise.resolve();
   }
