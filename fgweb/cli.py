@@ -158,17 +158,22 @@ def _print_bundle_table(bundle_dir: Path) -> None:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    from fgweb.eval import evaluate_bundle
     from fgweb.server import find_latest_bundle
 
-    if args.backend != "python":
-        raise FgwebError(
-            f"--backend {args.backend} runs the browser runtime, which is not part of this build yet; "
-            "use --backend python"
-        )
     bundle = args.bundle or find_latest_bundle()
     if bundle is None:
         raise FgwebError("no bundle found under export/: run `fgweb build` first or pass --bundle")
+    if args.backend != "python":
+        return _eval_in_browser(args, Path(bundle))
+    from fgweb.eval import evaluate_bundle
+    from fgweb.page_eval import is_page_case_file
+
+    if args.cases and is_page_case_file(args.cases):
+        raise FgwebError(
+            f"--cases {args.cases} holds page cases (html and CSS selectors): they run in the browser, "
+            "pass --backend wasm or --backend webgpu"
+        )
+
     report = evaluate_bundle(Path(bundle), cases=args.cases, artifact=args.artifact, limit=args.limit)
     if args.json:
         Path(args.json).write_text(json.dumps(report, indent=2))
@@ -176,6 +181,51 @@ def cmd_eval(args: argparse.Namespace) -> int:
     summary = {k: report[k] for k in ("artifact", "n", "exact", "tool", "args", "valid") if k in report}
     print(json.dumps(summary))
     return 0
+
+
+def _eval_in_browser(args: argparse.Namespace, bundle: Path) -> int:
+    """`fgweb eval --backend wasm|webgpu|wllama`: the page cases (default: the packaged demo cases)."""
+    from fgweb.page_eval import evaluate_cases, result_rows
+
+    report = evaluate_cases(
+        bundle, cases_path=args.cases, backend=args.backend, artifact=args.artifact, limit=args.limit
+    )
+    if args.json:
+        Path(args.json).write_text(json.dumps(report, indent=2, ensure_ascii=False))
+        console.print(f"wrote {args.json}")
+    table = Table(title=f"eval {report['cases_file']} on {bundle}")
+    table.add_column("")
+    table.add_column("", justify="right")
+    for label, value in result_rows(report):
+        table.add_row(label, value)
+    console.print(table)
+    wrong = [c for c in report["cases"] if not c["ok"]]
+    if wrong:
+        misses = Table(title="cases not right")
+        for col in ("id", "expected", "got", "error"):
+            misses.add_column(col, overflow="fold")
+        for c in wrong[:20]:
+            misses.add_row(
+                c["id"], _calls_text(c["expected"]), _calls_text(c["calls"]) or repr(c["text"][:40]),
+                c.get("error") or "",
+            )
+        console.print(misses)
+        if len(wrong) > 20:
+            console.print(f"… and {len(wrong) - 20} more (--json OUT has every case)")
+    summary = {k: report[k] for k in ("backend", "artifact", "n", "exact", "tool", "args", "valid")}
+    print(json.dumps(summary))
+    return 0
+
+
+def _calls_text(calls: list[dict[str, Any]]) -> str:
+    def one(call: dict[str, Any]) -> str:
+        args = dict(call.get("arguments") or {})
+        if call.get("target"):
+            args["element"] = f"{args.get('element')!r}={call['target']}"
+            args.pop("ref", None)
+        return f"{call.get('name')}({', '.join(f'{k}={v}' for k, v in args.items())})"
+
+    return "; ".join(one(c) for c in calls)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -189,10 +239,34 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
-    raise FgwebError(
-        "fgweb bench measures the browser runtime, which is not part of this build yet "
-        "(it comes with the runtime issue); `fgweb eval --backend python` reports CPU timings meanwhile"
+    from fgweb.bench import BENCH_COMMANDS, run_bench, summary_rows, write_html
+    from fgweb.server import find_latest_bundle
+
+    bundle = args.bundle or find_latest_bundle()
+    if bundle is None:
+        raise FgwebError("no bundle found under export/: run `fgweb build` first or pass --bundle")
+    backends = ["wasm", "webgpu"] if args.backend == "all" else [args.backend]
+    report = run_bench(
+        Path(bundle),
+        backends,
+        n=args.n,
+        commands_path=args.commands or BENCH_COMMANDS,
+        artifact=args.artifact,
     )
+    if args.json:
+        Path(args.json).write_text(json.dumps(report, indent=2))
+        console.print(f"wrote {args.json}")
+    if args.html:
+        write_html(report, Path(args.html))
+        console.print(f"wrote {args.html}")
+    header, rows = summary_rows(report)
+    table = Table(title=f"bench {bundle}")
+    for i, col in enumerate(header):
+        table.add_column(col, justify="left" if i == 0 else "right")
+    for row in rows:
+        table.add_row(*row)
+    console.print(table)
+    return 0
 
 
 def make_parser() -> argparse.ArgumentParser:
@@ -237,12 +311,19 @@ def make_parser() -> argparse.ArgumentParser:
         description="Score a bundle's model on the eval split (or --cases) and print accuracy.",
     )
     p.add_argument("--bundle", type=Path, help="bundle directory (default: the most recent build)")
-    p.add_argument("--cases", type=Path, help="JSONL eval cases (default: the bundle's eval split)")
+    p.add_argument(
+        "--cases",
+        type=Path,
+        metavar="FILE.jsonl",
+        help="JSONL cases (python: dataset records, default the bundle's eval split; wasm/webgpu: page cases "
+        "with html and CSS-selector targets, default the packaged demo cases)",
+    )
     p.add_argument(
         "--backend",
         choices=["python", "wasm", "webgpu", "wllama"],
         default="python",
-        help="python: onnxruntime on this CPU (default: %(default)s)",
+        help="python: onnxruntime on this CPU; wasm, webgpu, wllama: the browser runtime in headless "
+        "Chromium (default: %(default)s)",
     )
     p.add_argument("--artifact", help="which artifact to score (default: the bundle's default)")
     p.add_argument("--limit", type=int, default=0, help="score only the first N cases (0 = all)")
@@ -252,12 +333,26 @@ def make_parser() -> argparse.ArgumentParser:
     p = sub.add_parser(
         "bench",
         help="load time and latency per browser backend",
-        description="Benchmark the browser runtime (load, prefill, decode, latency).",
+        description="Benchmark the browser runtime in headless Chromium: cold and warm load, prefill and "
+        "decode speed, command-to-action latency (p50/p95) on the demo page.",
     )
-    p.add_argument("--bundle", type=Path)
-    p.add_argument("--backend", choices=["wasm", "webgpu", "wllama", "all"], default="wasm")
-    p.add_argument("--json", type=Path, metavar="OUT")
-    p.add_argument("--html", type=Path, metavar="OUT")
+    p.add_argument("--bundle", type=Path, help="bundle directory (default: the most recent build)")
+    p.add_argument(
+        "--backend",
+        choices=["wasm", "webgpu", "wllama", "all"],
+        default="wasm",
+        help="all = wasm and webgpu (default: %(default)s)",
+    )
+    p.add_argument("--n", type=int, default=20, metavar="N", help="commands timed per backend (default: 20)")
+    p.add_argument(
+        "--commands",
+        type=Path,
+        metavar="FILE",
+        help="commands to time, one a line (default: the packaged demo commands)",
+    )
+    p.add_argument("--artifact", help="which ONNX artifact to load (default: the bundle's default)")
+    p.add_argument("--json", type=Path, metavar="OUT", help="write the figures here")
+    p.add_argument("--html", type=Path, metavar="OUT", help="write a self-contained HTML report here")
     p.set_defaults(func=cmd_bench)
     return parser
 
