@@ -29,7 +29,8 @@ COMMANDS: list[tuple[str, str]] = [
     ("enter 75001 as the postcode", "document.querySelector('#ship-postcode').value === '75001'"),
     ("tick gift wrap", "document.querySelector('#gift-wrap').checked"),
     ("put Ann Lee as the full name", "document.querySelector('#ship-name').value === 'Ann Lee'"),
-    ("set the street to 12 Rue de Rivoli", "document.querySelector('#ship-street').value === '12 Rue de Rivoli'"),
+    ("set the street to 12 Rue de Rivoli",
+     "document.querySelector('#ship-street').value === '12 Rue de Rivoli'"),
     ("tick remember me", "document.querySelector('#remember').checked"),
     ("what is the status of order #1002?",
      "window.__last.executed.some((e) => e.name === 'read_text' && String(e.result).includes('Pending'))"),
@@ -65,16 +66,17 @@ def test_demo_commands_change_the_page_as_asked(browser: Any, real_bundle: Path)
                 """async (c) => {
                   window.__last = await window.demo.run(c);
                   const r = window.__last;
-                  return { calls: r.calls.map((x) => ({ name: x.name, arguments: x.arguments, valid: x.valid })),
-                           executed: r.executed, ms: r.timings.totalMs };
+                  const calls = r.calls.map((x) => ({ name: x.name, arguments: x.arguments, ok: x.valid }));
+                  return { calls, executed: r.executed, ms: r.timings.totalMs };
                 }""",
                 command,
                 )
             except Exception:  # the command navigated away while the call was being answered
                 page.wait_for_load_state()
                 r = {"calls": "(page navigated)", "executed": [], "ms": float("nan")}
-            ok = bool(page.evaluate(f"() => {{ const email = document.querySelector('#email'); "
-                                    f"const password = document.querySelector('#password'); return {done}; }}"))
+            ok = bool(page.evaluate("() => { const email = document.querySelector('#email'); "
+                                    "const password = document.querySelector('#password'); "
+                                    f"return {done}; }}"))
             results.append({"command": command, "ok": ok, **r})
     finally:
         page.close()
