@@ -1,7 +1,7 @@
 """Shared fixtures of the browser tests (`@pytest.mark.browser`): headless system Chromium through
 Playwright, and static file servers on 127.0.0.1.
 
-    playwright       the Playwright driver, one per session (skips when Playwright or Chromium is missing)
+    playwright       the Playwright driver, one per module (skips when Playwright or Chromium is missing)
     browser          one Chromium per test module; webgpu_browser: one with WebGPU (SwiftShader)
     tiny_bundle      a `tiny` build, once per session; tiny_server: `fgweb serve`'s app on it (its URL)
     serve_directory  serve a folder over HTTP for the module: `url = serve_directory(path)`
@@ -76,9 +76,10 @@ def web_url(tmp_path_factory: pytest.TempPathFactory, serve_directory: Callable[
     return serve_directory(site)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def playwright() -> Iterator[Any]:
-    """Returns the Playwright driver, one per test session (two cannot run in one thread)."""
+    """Returns the Playwright driver, one per test module (two cannot run at once in one thread, and
+    modules that drive `fgweb eval`/`fgweb bench` start their own)."""
     sync_api = pytest.importorskip("playwright.sync_api", reason="needs the browser extra (playwright)")
     try:
         find_chromium()

@@ -12,6 +12,7 @@ import pytest
 from fgweb import cli
 from fgweb.build import run_stage
 from fgweb.bundle import verify_bundle
+from fgweb.config import preset
 
 
 def test_stage_is_cached_after_it_finishes(tmp_path: Path) -> None:
@@ -103,7 +104,9 @@ def test_tiny_build_end_to_end(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
                  "models/model.q8_0.gguf", "models/model.q4_0.gguf", "tokenizer/tokenizer.json",
                  "tokenizer/tokenizer_manifest.json", "toolset.json", "eval/eval.jsonl"):
         assert name in paths, name
-    assert "models/model.fp32.onnx" not in paths  # the parity reference stays out of the bundle
+    # fp32 ships in the tiny bundle only (the browser parity tests need it); a default bundle leaves it out.
+    assert "models/model.fp32.onnx" in paths
+    assert "fp32" not in preset("default").bundle.include
     # fp32 ONNX reproduces PyTorch's greedy tokens on the eval prompts.
     assert manifest["parity"]["artifacts"]["fp32"]["identical"] == 1.0
     for name in ("int8", "q4", "body", "gguf-q8_0"):

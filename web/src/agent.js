@@ -33,6 +33,9 @@ const DEFAULT_BUNDLE = new URL('../', import.meta.url).href;
  *   maxLines?: number,          // snapshot budget (default: the build's max_snapshot_lines, else 40)
  *   threads?: number,           // WASM threads (default 1: faster than 2 on a 2-core machine)
  *   reuse?: 'longest' | 'pinned' | 'none',  // KV reuse between prompts (default 'longest')
+ *   vocab?: 'copy' | 'full',    // body artifacts: 'copy' (default) scores, once a completion starts with
+ *                               // <start_function_call>, only the ids a call can copy from the prompt
+ *                               // (vocab.js); 'full' scores every id. Full graphs ignore it.
  * }} AgentOptions
  *
  * @typedef {{name: string, arguments: {[key: string]: any}, ref: number | null, element: Element | null,
@@ -50,6 +53,10 @@ export async function createAgent(options = {}) {
   if (!['auto', 'wasm', 'webgpu'].includes(backend)) {
     throw new FgwebError('backend_error', `unknown backend ${JSON.stringify(backend)}: choose 'auto', 'wasm' or 'webgpu'`);
   }
+  const vocab = options.vocab ?? 'copy';
+  if (!['copy', 'full'].includes(vocab)) {
+    throw new FgwebError('load_error', `unknown vocab ${JSON.stringify(vocab)}: choose 'copy' or 'full'`);
+  }
   const bundle = new URL(options.bundle ?? DEFAULT_BUNDLE, location.href).href.replace(/\/?$/, '/');
   const onProgress = options.onProgress ?? (() => {});
   onProgress({ phase: 'manifest', message: 'reading the bundle manifest' });
@@ -57,8 +64,9 @@ export async function createAgent(options = {}) {
   const toolset = await fetchJson(new URL(manifest.toolset?.file ?? 'toolset.json', bundle).href, 'toolset');
   const worker = new WorkerClient(new URL('./worker.js', import.meta.url), onProgress);
   try {
+    const tools = Array.isArray(toolset) ? toolset : toolset.tools || [];
     const loaded = await worker.call('load', {
-      bundle, backend, artifact: options.artifact, threads: options.threads ?? 1, reuse: options.reuse ?? 'longest',
+      bundle, backend, artifact: options.artifact, threads: options.threads ?? 1, reuse: options.reuse ?? 'longest', vocab, tools,
     });
     return new Agent(worker, manifest, toolset, loaded, options);
   } catch (err) {
@@ -72,8 +80,8 @@ export class Agent {
    * @param {WorkerClient} worker
    * @param {any} manifest
    * @param {any} toolset
-   * @param {{backend: 'wasm' | 'webgpu', fallback: string | null, artifact: string, loadMs: number,
-   *   prefixMs: number, threads: number}} loaded
+   * @param {{backend: 'wasm' | 'webgpu', fallback: string | null, artifact: string, vocab: 'copy' | 'full',
+   *   loadMs: number, prefixMs: number, threads: number}} loaded
    * @param {AgentOptions} options
    */
   constructor(worker, manifest, toolset, loaded, options) {
@@ -85,6 +93,8 @@ export class Agent {
     /** @type {string | null} why 'auto' did not pick WebGPU */
     this.fallback = loaded.fallback;
     this.artifact = loaded.artifact;
+    /** @type {'copy' | 'full'} how generation scores tokens ('full' for full graphs, whatever was asked) */
+    this.vocab = loaded.vocab;
     this.loadMs = loaded.loadMs;
     this.prefixMs = loaded.prefixMs;
     this.threads = loaded.threads;
@@ -144,6 +154,7 @@ export class Agent {
         const reply = parse(more.completion);
         answer = reply.text ?? '';
         gen.decodeMs += more.prefillMs + more.decodeMs;
+        gen.vocabMs += more.vocabMs;
         gen.tokenIds = [...gen.tokenIds, ...more.tokenIds];
       }
     }
@@ -166,6 +177,8 @@ export class Agent {
         promptTokens: gen.promptTokens,
         cachedTokens: gen.cachedTokens,
         generatedTokens: gen.tokenIds.length,
+        scoredTokens: gen.scoredTokens,
+        vocabMs: gen.vocabMs,
       },
       backend: this.backend,
     };
@@ -198,23 +211,27 @@ export class Agent {
   }
 
   /**
-   * Greedy generation from raw prompt ids (for parity tests and benchmarks).
+   * Greedy generation from raw prompt ids (for parity tests and benchmarks); with `allowed`, every token
+   * is chosen among those ids (the copy vocabulary is not applied here).
    * @param {number[]} ids
    * @param {number} [maxNewTokens]
+   * @param {{allowed?: number[] | null}} [options]
    */
-  generateIds(ids, maxNewTokens = 32) {
-    const next = this.queue.then(() => this.worker.call('generateIds', { ids, maxNewTokens }));
+  generateIds(ids, maxNewTokens = 32, { allowed = null } = {}) {
+    const next = this.queue.then(() => this.worker.call('generateIds', { ids, maxNewTokens, allowedIds: allowed }));
     this.queue = next.catch(() => {});
     return next;
   }
 
   /**
-   * The next-token scores (logits) after raw prompt ids, computed from scratch (for parity tests).
+   * The next-token scores (logits) after raw prompt ids, computed from scratch (for parity tests); a body
+   * artifact given `allowed` computes only those ids (-Infinity elsewhere).
    * @param {number[]} ids
+   * @param {{allowed?: number[] | null}} [options]
    * @returns {Promise<number[]>}
    */
-  scores(ids) {
-    const next = this.queue.then(() => this.worker.call('scores', { ids }));
+  scores(ids, { allowed = null } = {}) {
+    const next = this.queue.then(() => this.worker.call('scores', { ids, allowedIds: allowed }));
     this.queue = next.catch(() => {});
     return next;
   }

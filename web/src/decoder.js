@@ -116,11 +116,20 @@ export class OnnxDecoder {
   headScores(hidden, allowed) {
     const { rows, scales, vocab, hidden: width, softcap } = /** @type {LmHead} */ (this.lmHead);
     const scores = new Float32Array(vocab);
+    const tail = width - (width % 4);
     const one = (/** @type {number} */ v) => {
-      let acc = 0;
+      // Four sums: about twice as fast as one in V8 (Gemma 3 270M: 168 M multiply-adds per full step).
+      let a0 = 0, a1 = 0, a2 = 0, a3 = 0;
       const base = v * width;
-      for (let i = 0; i < width; i++) acc += rows[base + i] * hidden[i];
-      let logit = acc * scales[v];
+      let i = 0;
+      for (let p = base; i < tail; i += 4, p += 4) {
+        a0 += rows[p] * hidden[i];
+        a1 += rows[p + 1] * hidden[i + 1];
+        a2 += rows[p + 2] * hidden[i + 2];
+        a3 += rows[p + 3] * hidden[i + 3];
+      }
+      for (; i < width; i++) a0 += rows[base + i] * hidden[i];
+      let logit = (a0 + a1 + a2 + a3) * scales[v];
       if (softcap) logit = softcap * Math.tanh(logit / softcap);
       scores[v] = logit;
     };

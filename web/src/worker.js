@@ -4,20 +4,27 @@
  * snapshots, validates and acts.
  *
  * Messages in: {id, op, args}; out: {id, ok: true, result} | {id, ok: false, error: {type, message}}
- * and, while loading, {type: 'progress', event}. Ops: load, generate, followUp, generateIds, encode.
+ * and, while loading, {type: 'progress', event}. Ops: load, generate, followUp, generateIds, scores, encode.
+ *
+ * Vocabulary: with a body graph and vocab 'copy' (the default), generate and followUp score every id
+ * for the first token and, when it is `<start_function_call>`, only the prompt's copy vocabulary
+ * (vocab.js) after it; otherwise (vocab 'full', words answers, full graphs) every id at every step.
  */
 
 import { FUNCTION_TOKENS, MODEL_TURN_START, renderResponse, renderUserTurn } from './protocol.js';
 import { Tokenizer } from './tokenizer.js';
 import { FgwebError, errorText, fetchJson, loadVerified, mb } from './loader.js';
 import { OnnxDecoder, readLmHead } from './decoder.js';
+import { copyHook, copyVocabulary } from './vocab.js';
 
 const VENDOR = new URL('../vendor/onnxruntime-web/', import.meta.url).href;
 const ORT_BUILDS = { wasm: 'ort.wasm.min.mjs', webgpu: 'ort.webgpu.min.mjs' };
 
 /**
+ * @typedef {{snapshot: string, command: string}} Turn  what a generation was asked (for its copy vocabulary)
  * @type {{decoder: OnnxDecoder, tokenizer: Tokenizer, stopIds: number[], developerIds: number[],
- *   reuse: 'longest' | 'pinned' | 'none', last: {promptIds: number[], tokenIds: number[]} | null} | null}
+ *   reuse: 'longest' | 'pinned' | 'none', vocab: 'copy' | 'full', vocabSize: number, tools: any[],
+ *   last: {promptIds: number[], tokenIds: number[], turn: Turn | null} | null} | null}
  */
 let state = null;
 
@@ -82,9 +89,10 @@ function fileEntry(manifest, path) {
 const ops = {
   /**
    * @param {{bundle: string, backend: string, artifact?: string, threads?: number,
-   *   reuse?: 'longest' | 'pinned' | 'none'}} args
+   *   reuse?: 'longest' | 'pinned' | 'none', vocab?: 'copy' | 'full', tools?: any[]}} args
+   *   tools: the toolset entries (the copy vocabulary tokenizes one call of each)
    */
-  async load({ bundle, backend: wanted = 'auto', artifact, threads = 1, reuse = 'longest' }) {
+  async load({ bundle, backend: wanted = 'auto', artifact, threads = 1, reuse = 'longest', vocab = 'copy', tools = [] }) {
     const started = performance.now();
     progress({ phase: 'manifest', message: 'reading the bundle manifest' });
     const manifest = await fetchJson(new URL('manifest.json', bundle).href, 'bundle manifest');
@@ -143,8 +151,12 @@ const ops = {
     await decoder.pin(developerIds);
     const prefixMs = performance.now() - t;
     const stopIds = tokenizerManifest.stop_ids || [tokenizer.idOf('<start_function_response>'), tokenizer.idOf('<end_of_turn>')];
-    state = { decoder, tokenizer, stopIds, developerIds, reuse, last: null };
-    const result = { backend, fallback, artifact: name, loadMs: performance.now() - started, prefixMs, threads: self.crossOriginIsolated ? threads : 1 };
+    const scoring = lmHead && vocab === 'copy' ? 'copy' : 'full'; // full graphs compute every logit anyway
+    state = { decoder, tokenizer, stopIds, developerIds, reuse, vocab: scoring, vocabSize: config.vocab_size ?? tokenizer.vocabSize, tools, last: null };
+    const result = {
+      backend, fallback, artifact: name, vocab: scoring, loadMs: performance.now() - started, prefixMs,
+      threads: self.crossOriginIsolated ? threads : 1,
+    };
     progress({ phase: 'ready', message: `ready (${backend})` });
     return result;
   },
@@ -156,7 +168,7 @@ const ops = {
   async generate({ snapshot, command, maxNewTokens = 96 }) {
     const s = ready();
     const promptIds = [...s.developerIds, ...s.tokenizer.encode(renderUserTurn(snapshot, command) + MODEL_TURN_START)];
-    return run(s, promptIds, maxNewTokens);
+    return run(s, promptIds, maxNewTokens, { snapshot, command });
   },
 
   /**
@@ -168,24 +180,26 @@ const ops = {
     if (!s.last) throw new FgwebError('generation_error', 'followUp needs a generation before it');
     const calls = s.last.tokenIds.at(-1) === FUNCTION_TOKENS['<start_function_response>'] ? s.last.tokenIds.slice(0, -1) : s.last.tokenIds;
     const text = responses.map((r) => renderResponse(r.name, r.value)).join('');
-    return run(s, [...s.last.promptIds, ...calls, ...s.tokenizer.encode(text)], maxNewTokens);
+    return run(s, [...s.last.promptIds, ...calls, ...s.tokenizer.encode(text)], maxNewTokens, s.last.turn);
   },
 
   /**
-   * Greedy from raw prompt ids (tests and benchmarks).
-   * @param {{ids: number[], maxNewTokens?: number}} args
+   * Greedy from raw prompt ids (tests and benchmarks); with allowedIds, every token is chosen among them.
+   * @param {{ids: number[], maxNewTokens?: number, allowedIds?: number[] | null}} args
    */
-  async generateIds({ ids, maxNewTokens = 32 }) {
-    return run(ready(), ids, maxNewTokens);
+  async generateIds({ ids, maxNewTokens = 32, allowedIds = null }) {
+    const allowed = allowedIds ? [...allowedIds].sort((a, b) => a - b) : null;
+    return run(ready(), ids, maxNewTokens, null, allowed && (() => allowed));
   },
 
   /**
-   * The next-token scores after raw prompt ids, from scratch (tests compare them with Python's).
-   * @param {{ids: number[]}} args
+   * The next-token scores after raw prompt ids, from scratch (tests compare them with Python's); a body
+   * graph given allowedIds computes only those (-Infinity elsewhere).
+   * @param {{ids: number[], allowedIds?: number[] | null}} args
    */
-  async scores({ ids }) {
+  async scores({ ids, allowedIds = null }) {
     const s = ready();
-    const { scores } = await s.decoder.forward(ids, s.decoder.emptyPast(), 0);
+    const { scores } = await s.decoder.forward(ids, s.decoder.emptyPast(), 0, allowedIds);
     return Array.from(scores);
   },
 
@@ -207,14 +221,25 @@ function ready() {
 }
 
 /**
+ * Greedy after `promptIds`: with the copy vocabulary when the state has it and `turn` is given, else
+ * with `allowed` (null: every id). Adds `completion`, `scoredTokens` (how many ids each step after the
+ * first scored) and `vocabMs` (the time the copy vocabulary took) to the decoder's result.
  * @param {NonNullable<typeof state>} s
  * @param {number[]} promptIds
  * @param {number} maxNewTokens
+ * @param {Turn | null} turn
+ * @param {import('./decoder.js').AllowedTokens | null} [allowed]
  */
-async function run(s, promptIds, maxNewTokens) {
-  const r = await s.decoder.greedy(promptIds, { maxNewTokens, stopIds: s.stopIds, reuse: s.reuse });
-  s.last = { promptIds, tokenIds: r.tokenIds };
-  return { ...r, completion: s.tokenizer.decode(r.tokenIds) };
+async function run(s, promptIds, maxNewTokens, turn, allowed = null) {
+  const t = performance.now();
+  if (turn && s.vocab === 'copy') {
+    allowed = copyHook(copyVocabulary(s.tokenizer, { promptIds, ...turn, tools: s.tools, stopIds: s.stopIds }));
+  }
+  const vocabMs = performance.now() - t;
+  const r = await s.decoder.greedy(promptIds, { maxNewTokens, stopIds: s.stopIds, reuse: s.reuse, allowed });
+  s.last = { promptIds, tokenIds: r.tokenIds, turn };
+  const scored = allowed ? allowed(r.tokenIds.slice(0, 1)) : null;
+  return { ...r, completion: s.tokenizer.decode(r.tokenIds), scoredTokens: scored ? scored.length : s.vocabSize, vocabMs };
 }
 
 self.onmessage = async (/** @type {MessageEvent} */ e) => {
