@@ -1,7 +1,8 @@
 """The demo page with the real 270M model: typed commands change the page as a user asked.
 
 Runs only when FGWEB_REAL_BUNDLE names a bundle of the real model (for example after `fgweb build`:
-`FGWEB_REAL_BUNDLE=export/default python3 -m pytest -m real_model e2e/test_real_model.py -s`). It
+`FGWEB_REAL_BUNDLE=export/default python3 -m pytest -m real_model e2e/test_real_model.py -s`;
+FGWEB_REAL_ARTIFACT=body picks another artifact than the bundle's default). It
 takes minutes on WASM, so CI, which builds only the tiny model, skips it.
 """
 
@@ -56,7 +57,8 @@ def test_demo_commands_change_the_page_as_asked(browser: Any, real_bundle: Path)
     server = open_server(real_bundle, port=0).start()
     page = browser.new_page()
     results: list[dict[str, Any]] = []
-    demo_url = server.url + "?backend=wasm"
+    artifact = os.environ.get("FGWEB_REAL_ARTIFACT")  # e.g. body; default: the bundle's default
+    demo_url = server.url + "?backend=wasm" + (f"&artifact={artifact}" if artifact else "")
 
     def open_demo() -> None:
         page.goto(demo_url)
