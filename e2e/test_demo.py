@@ -26,7 +26,7 @@ from fgweb.server import DevServer, open_server
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 REPO = Path(__file__).resolve().parents[1]
-MODEL = "models/model.int8.onnx"  # the tiny preset's default artifact
+MODEL = "models/model.body.onnx"  # the graph of the default artifact (body)
 LOAD_TIMEOUT_MS = 90_000
 RUN_TIMEOUT_MS = 60_000
 COMMAND = "sign in as ann@example.com with password hunter2"
@@ -358,7 +358,7 @@ def test_corrupt_model_file_shows_an_integrity_error(demo_bundle: Path, tmp_path
     assert demo.wait_loaded() == "error"
     box = demo.error_box()
     assert box["visible"] and box["type"] == "integrity_error", box
-    assert "model.int8.onnx" in box["message"], box
+    assert "model.body.onnx" in box["message"], box
     assert demo.page.is_disabled("#run")
 
 
@@ -372,7 +372,7 @@ def test_missing_model_file_shows_a_load_error(demo_bundle: Path, tmp_path: Path
     assert demo.wait_loaded() == "error"
     box = demo.error_box()
     assert box["visible"] and box["type"] == "load_error", box
-    assert "model.int8.onnx" in box["message"] and "missing" in box["message"], box
+    assert "model.body.onnx" in box["message"] and "missing" in box["message"], box
 
 
 def test_missing_runtime_shows_a_load_error(demo_bundle: Path, tmp_path: Path,
