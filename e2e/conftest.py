@@ -1,7 +1,8 @@
 """Shared fixtures of the browser tests (`@pytest.mark.browser`): headless system Chromium through
 Playwright, and static file servers on 127.0.0.1.
 
-    playwright       the Playwright driver, one per module (skips when Playwright or Chromium is missing)
+    needs_chromium   skips when Playwright or the system Chromium is missing
+    playwright       the Playwright driver, one per module (after needs_chromium)
     browser          one Chromium per test module; webgpu_browser: one with WebGPU (SwiftShader)
     tiny_bundle      a `tiny` build, once per session; tiny_server: `fgweb serve`'s app on it (its URL)
     serve_directory  serve a folder over HTTP for the module: `url = serve_directory(path)`
@@ -77,14 +78,21 @@ def web_url(tmp_path_factory: pytest.TempPathFactory, serve_directory: Callable[
 
 
 @pytest.fixture(scope="module")
-def playwright() -> Iterator[Any]:
-    """Returns the Playwright driver, one per test module (two cannot run at once in one thread, and
-    modules that drive `fgweb eval`/`fgweb bench` start their own)."""
-    sync_api = pytest.importorskip("playwright.sync_api", reason="needs the browser extra (playwright)")
+def needs_chromium() -> None:
+    """Skips the test when Playwright or the system Chromium is missing, saying which."""
+    pytest.importorskip("playwright.sync_api", reason="needs the browser extra (playwright)")
     try:
         find_chromium()
     except FgwebError as err:
         pytest.skip(str(err))
+
+
+@pytest.fixture(scope="module")
+def playwright(needs_chromium: None) -> Iterator[Any]:
+    """Returns the Playwright driver, one per test module (two cannot run at once in one thread, and
+    modules that drive `fgweb eval`/`fgweb bench` start their own)."""
+    from playwright import sync_api
+
     with sync_api.sync_playwright() as driver:
         yield driver
 

@@ -11,20 +11,8 @@ from pathlib import Path
 import pytest
 
 from fgweb.bench import METRIC_KEYS, run_bench, write_html
-from fgweb.errors import FgwebError
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow]
-
-
-@pytest.fixture(autouse=True)
-def _needs_chromium() -> None:
-    pytest.importorskip("playwright.sync_api", reason="needs the browser extra (playwright)")
-    from fgweb.browser import find_chromium
-
-    try:
-        find_chromium()
-    except FgwebError as err:
-        pytest.skip(str(err))
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.usefixtures("needs_chromium")]
 
 
 def test_bench_measures_loads_speeds_and_latency_on_the_demo_page(tiny_bundle: Path, tmp_path: Path) -> None:

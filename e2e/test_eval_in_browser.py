@@ -31,7 +31,7 @@ from fgweb.page_eval import (
 )
 from fgweb.tools import builtin_toolset
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow]
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.usefixtures("needs_chromium")]
 
 MAX_NEW_TOKENS = 12  # the tiny model's words are noise: a few tokens say as much as 96
 
@@ -48,17 +48,6 @@ ORDERS = (
 )
 DOCUMENTED_KEYS = {"n", "exact", "tool", "args", "valid", "cases"}
 CASE_KEYS = {"id", "ok", "calls", "ms"}
-
-
-@pytest.fixture(autouse=True)
-def _needs_chromium() -> None:
-    pytest.importorskip("playwright.sync_api", reason="needs the browser extra (playwright)")
-    from fgweb.browser import find_chromium
-
-    try:
-        find_chromium()
-    except FgwebError as err:
-        pytest.skip(str(err))
 
 
 def write_cases(path: Path, records: list[dict[str, Any]]) -> Path:

@@ -69,7 +69,9 @@ def page(browser: Any, tiny_server: str) -> Any:
     page.evaluate(
         """async () => {
           const { createAgent } = await import('/fgweb.mjs');
-          window.full = await createAgent({ backend: 'wasm', reuse: 'none', artifact: 'body', vocab: 'full' });
+          window.full = await createAgent({
+            backend: 'wasm', reuse: 'none', artifact: 'body', vocab: 'full',
+          });
         }"""
     )
     yield page
@@ -143,7 +145,11 @@ def test_full_graphs_ignore_the_copy_vocabulary(browser: Any, tiny_server: str) 
         error = page.evaluate(
             """async () => {
               const { createAgent } = await import('/fgweb.mjs');
-              try { await createAgent({ backend: 'wasm', vocab: 'some' }); } catch (e) { return `${e.type}: ${e.message}`; }
+              try {
+                await createAgent({ backend: 'wasm', vocab: 'some' });
+              } catch (e) {
+                return `${e.type}: ${e.message}`;
+              }
               return null;
             }"""
         )

@@ -17,7 +17,7 @@
  */
 
 import { sanitize } from './protocol.js';
-import { INTERACTIVE_ROLES, cleanText } from './snapshot.js';
+import { INTERACTIVE_ROLES, cleanText, optionLabel } from './snapshot.js';
 
 /** @typedef {import('./snapshot.js').Snapshot} Snapshot */
 /** @typedef {import('./snapshot.js').SnapshotEntry} SnapshotEntry */
@@ -322,22 +322,6 @@ function textProblem(field, text) {
     if (probe.value === '') return `is a ${field.type} field and does not accept ${JSON.stringify(text)}`;
   }
   return null;
-}
-
-/**
- * An option's label as the snapshot shows it (before cutting): its non-empty `label` attribute, else
- * its own text nodes, cleaned.
- * @param {HTMLOptionElement} option
- * @returns {string}
- */
-function optionLabel(option) {
-  let text = option.getAttribute('label') || '';
-  if (!text) {
-    for (let child = option.firstChild; child; child = child.nextSibling) {
-      if (child.nodeType === Node.TEXT_NODE) text += /** @type {Text} */ (child).data;
-    }
-  }
-  return cleanText(text);
 }
 
 /**

@@ -66,7 +66,7 @@ export async function createAgent(options = {}) {
   try {
     const tools = Array.isArray(toolset) ? toolset : toolset.tools || [];
     const loaded = await worker.call('load', {
-      bundle, backend, artifact: options.artifact, threads: options.threads ?? 1, reuse: options.reuse ?? 'longest', vocab, tools,
+      bundle, manifest, backend, artifact: options.artifact, threads: options.threads ?? 1, reuse: options.reuse ?? 'longest', vocab, tools,
     });
     return new Agent(worker, manifest, toolset, loaded, options);
   } catch (err) {

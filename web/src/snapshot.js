@@ -336,10 +336,11 @@ function computeRole(el) {
 
 /**
  * An option's label: its non-empty `label` attribute, else its own text nodes; cleaned, not cut.
+ * (actions.js matches select_option's `option` against the same labels.)
  * @param {HTMLOptionElement} option
  * @returns {string}
  */
-function optionLabel(option) {
+export function optionLabel(option) {
   let text = option.getAttribute('label') || '';
   if (!text) {
     for (let child = option.firstChild; child; child = child.nextSibling) {

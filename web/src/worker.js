@@ -13,7 +13,7 @@
 
 import { FUNCTION_TOKENS, MODEL_TURN_START, renderResponse, renderUserTurn } from './protocol.js';
 import { Tokenizer } from './tokenizer.js';
-import { FgwebError, errorText, fetchJson, loadVerified, mb } from './loader.js';
+import { FgwebError, errorText, loadVerified, mb } from './loader.js';
 import { OnnxDecoder, readLmHead } from './decoder.js';
 import { copyHook, copyVocabulary } from './vocab.js';
 
@@ -88,14 +88,12 @@ function fileEntry(manifest, path) {
 
 const ops = {
   /**
-   * @param {{bundle: string, backend: string, artifact?: string, threads?: number,
+   * @param {{bundle: string, manifest: any, backend: string, artifact?: string, threads?: number,
    *   reuse?: 'longest' | 'pinned' | 'none', vocab?: 'copy' | 'full', tools?: any[]}} args
    *   tools: the toolset entries (the copy vocabulary tokenizes one call of each)
    */
-  async load({ bundle, backend: wanted = 'auto', artifact, threads = 1, reuse = 'longest', vocab = 'copy', tools = [] }) {
+  async load({ bundle, manifest, backend: wanted = 'auto', artifact, threads = 1, reuse = 'longest', vocab = 'copy', tools = [] }) {
     const started = performance.now();
-    progress({ phase: 'manifest', message: 'reading the bundle manifest' });
-    const manifest = await fetchJson(new URL('manifest.json', bundle).href, 'bundle manifest');
     const name = artifact || manifest.default_artifact;
     const art = manifest.artifacts?.[name];
     if (!art) {
