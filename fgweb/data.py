@@ -1111,8 +1111,10 @@ def build_page(archetype: str, seed: int, page_id: str, secondary_pool: tuple[st
     main = ARCHETYPES[archetype](c)
     extra: list[Node] = []
     pool = [a for a in secondary_pool if a != archetype]
-    if archetype != "dialog" and pool and (archetype == "nav" or c.chance(0.25)):
-        extra = ARCHETYPES[c.pick(pool)](c)
+    if archetype != "dialog" and pool and (archetype == "nav" or c.chance(0.3)):
+        # Real pages (the demo's included) have several sections: sometimes add a second one.
+        for second in c.rng.sample(pool, 2 if len(pool) > 1 and c.chance(0.4) else 1):
+            extra += ARCHETYPES[second](c)
         c.tags.add("combined")
     if c.chance(0.12):
         text = c.pick(INJECTIONS)

@@ -203,6 +203,9 @@ class OnnxGenerator(Generator):
         options.intra_op_num_threads = threads  # 0 = onnxruntime's default (all cores)
         options.inter_op_num_threads = 1
         options.log_severity_level = 3
+        # Fold int8 weights behind DequantizeLinear into fp32 once at load (the body graph's weights:
+        # fgweb.export.onnx.quantize_int8_per_column) instead of dequantizing them on every step.
+        options.add_session_config_entry("session.disable_quant_qdq", "1")
         self.session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
         self.path = path
         inputs = {i.name: i for i in self.session.get_inputs()}

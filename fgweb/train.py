@@ -501,29 +501,55 @@ def save_pretrained_adapter(adapter_dir: Path, dest: Path, command: str, data_ha
     """Copies a trained adapter to `dest` (the committed location) with a README saying how it was made.
 
     Returns `dest`. Refuses to overwrite a folder that is not an adapter.
+    An adapter trained from the one already at `dest` (recipe "default" continues from it) keeps
+    that adapter's history, so the README lists every run that led to it.
     """
     adapter_dir, dest = Path(adapter_dir), Path(dest)
     if not (adapter_dir / META_FILE).is_file() or not (adapter_dir / TOKEN_ROWS_FILE).is_file():
         raise FgwebError(
             f"{adapter_dir} is not a trained adapter: run `fgweb train` with recipe 'full' first"
         )
+    meta = json.loads((adapter_dir / META_FILE).read_text())
+    history: list[dict[str, Any]] = []
     if dest.exists():
         if any(dest.iterdir()) and not (dest / META_FILE).is_file():
             raise FgwebError(f"{dest} exists and is not an adapter folder: choose another destination")
+        if meta.get("started_from") == "pretrained adapter" and (dest / META_FILE).is_file():
+            history = _adapter_history(json.loads((dest / META_FILE).read_text()))
         shutil.rmtree(dest)
     shutil.copytree(adapter_dir, dest)
-    meta = json.loads((dest / META_FILE).read_text())
+    history.append({"command": command, "data_hash": data_hash, "steps": meta.get("steps"),
+                     "started_from": meta.get("started_from")})
     meta["provenance"] = {"command": command, "data_hash": data_hash}
+    meta["history"] = history
+    meta["total_steps"] = sum(run.get("steps") or 0 for run in history)
     _write_json(dest / META_FILE, meta)
+    runs = "".join(
+        f"{i}. {run.get('steps')} steps from {run.get('started_from')}: `{run['command']}`"
+        f" (dataset/config hash `{run['data_hash']}`)\n"
+        for i, run in enumerate(history, 1)
+    )
     (dest / "README.md").write_text(
         "# Pretrained fgweb adapter\n\n"
         f"LoRA adapter and function-token rows for base `{meta.get('base_name')}` "
-        f"(weights sha256 `{meta.get('base_hash')}`), {meta.get('steps')} steps.\n\n"
+        f"(weights sha256 `{meta.get('base_hash')}`), {meta['total_steps']} steps in all.\n\n"
         f"Made with: `{command}`\n\n"
-        f"Dataset/config hash: `{data_hash}`\n",
+        f"Dataset/config hash: `{data_hash}`\n\n"
+        f"Runs, in order:\n\n{runs}",
         encoding="utf-8",
     )
     return dest
+
+
+def _adapter_history(meta: dict[str, Any]) -> list[dict[str, Any]]:
+    """Returns the runs behind a saved adapter (older saves recorded only their last command)."""
+    if meta.get("history"):
+        return list(meta["history"])
+    provenance = meta.get("provenance") or {}
+    if not provenance:
+        return []
+    return [{"command": provenance.get("command"), "data_hash": provenance.get("data_hash"),
+             "steps": meta.get("steps"), "started_from": meta.get("started_from")}]
 
 
 def model_fingerprint(model: nn.Module) -> str:

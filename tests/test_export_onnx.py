@@ -19,6 +19,7 @@ from fgweb.export.onnx import (
     cut_output_layer,
     export_onnx,
     load_lm_head,
+    quantize_int8_per_column,
     write_lm_head,
 )
 
@@ -136,6 +137,46 @@ def test_cut_graph_outputs_the_final_normed_hidden_state(checkpoint: Path, expor
     assert (HIDDEN, 4096) not in shapes and (4096, HIDDEN) in shapes  # output layer gone, embedding kept
 
 
+def test_body_graph_has_int8_weights_and_stays_close_to_fp32(exported: dict[str, Path], tmp_path: Path) -> None:
+    fp32 = onnx.load(str(exported["fp32"]))
+    cut_output_layer(fp32)
+    onnx.save_model(fp32, str(tmp_path / "body32.onnx"))
+    body = onnx.load(str(exported["body"]))
+    matrices = [init for init in body.graph.initializer if len(init.dims) == 2 and min(init.dims) > 1]
+    assert matrices and all(init.data_type == onnx.TensorProto.INT8 for init in matrices)
+    ids = [2, *range(100, 120)]
+    ref = session(tmp_path / "body32.onnx").run(["last_hidden_state"], feed(ids))[0][0, -1]
+    got = session(exported["body"]).run(["last_hidden_state"], feed(ids))[0][0, -1]
+    assert np.linalg.norm(got - ref) < 0.02 * np.linalg.norm(ref)
+
+
+def test_per_column_int8_keeps_small_columns_that_one_scale_would_flatten() -> None:
+    from onnx import TensorProto, helper, numpy_helper
+
+    rng = np.random.default_rng(0)
+    weight = rng.standard_normal((64, 8)).astype(np.float32) * np.geomspace(1e-3, 10, 8, dtype=np.float32)
+    table = rng.standard_normal((16, 8)).astype(np.float32) * np.geomspace(1e-3, 10, 16, dtype=np.float32)[:, None]
+    graph = helper.make_graph(
+        [helper.make_node("Gather", ["table", "ids"], ["emb"]), helper.make_node("MatMul", ["x", "w"], ["y"])],
+        "g",
+        [helper.make_tensor_value_info("ids", TensorProto.INT64, [3]),
+         helper.make_tensor_value_info("x", TensorProto.FLOAT, [2, 64])],
+        [helper.make_tensor_value_info("emb", TensorProto.FLOAT, [3, 8]),
+         helper.make_tensor_value_info("y", TensorProto.FLOAT, [2, 8])],
+        [numpy_helper.from_array(weight, "w"), numpy_helper.from_array(table, "table")],
+    )
+    model = helper.make_model(graph, ir_version=9, opset_imports=[helper.make_opsetid("", 18)])
+    quantize_int8_per_column(model)
+    assert {init.data_type for init in model.graph.initializer if init.name.endswith("_int8")} == {TensorProto.INT8}
+    assert not any(init.name in ("w", "table") for init in model.graph.initializer)
+    ids, x = np.array([0, 7, 15]), rng.standard_normal((2, 64)).astype(np.float32)
+    sess = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
+    emb, y = sess.run(["emb", "y"], {"ids": ids, "x": x})
+    # Every column and row, the smallest included, within a few % of its own scale (one scale: ~100%).
+    assert (np.abs(y - x @ weight) <= 0.03 * np.abs(x @ weight).max(axis=0)).all()
+    assert (np.abs(emb - table[ids]) <= 0.01 * np.abs(table[ids]).max(axis=1, keepdims=True)).all()
+
+
 def test_lm_head_files_follow_the_documented_layout(exported: dict[str, Path]) -> None:
     folder = exported["body"].parent
     desc = json.loads((folder / LM_HEAD_JSON).read_text())
@@ -196,7 +237,7 @@ def test_full_gemma_vocabulary_exports_and_matches_pytorch(tmp_path: Path) -> No
     prompt = [2, *range(1000, 1030)]
     expected = TorchGenerator(checkpoint, threads=1).greedy(prompt, 8, set()).token_ids
     assert OnnxGenerator(paths["fp32"], threads=1).greedy(prompt, 8, set()).token_ids == expected
-    int8 = OnnxGenerator(paths["int8"], threads=1).next_logits(prompt)
+    fp32 = OnnxGenerator(paths["fp32"], threads=1).next_logits(prompt)
     body = OnnxBodyGenerator(paths["body"], threads=1).next_logits(prompt)
-    assert body.shape == int8.shape == (262144,)
-    assert int(np.argmax(body)) == int(np.argmax(int8))
+    assert body.shape == fp32.shape == (262144,)
+    assert int(np.argmax(body)) == int(np.argmax(fp32))

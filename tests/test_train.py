@@ -286,6 +286,12 @@ def test_default_recipe_continues_from_a_matching_saved_adapter(
     cont = json.loads((tmp_path / "out" / "loss.json").read_text())
     assert cont["summary"]["started_from"] == "pretrained adapter"
     assert cont["steps"][0]["loss"] < first_run[0]["loss"] * 0.8
+    # Saving the continued adapter over the one it started from keeps both runs in its history.
+    train.save_pretrained_adapter(tmp_path / "out" / "adapter", saved, "fgweb train --y", "def456")
+    meta = json.loads((saved / "adapter_meta.json").read_text())
+    assert [run["command"] for run in meta["history"]] == ["fgweb train --x", "fgweb train --y"]
+    assert meta["total_steps"] == sum(run["steps"] for run in meta["history"])
+    assert "1. " in (saved / "README.md").read_text() and "`fgweb train --y`" in (saved / "README.md").read_text()
 
 
 def test_default_recipe_ignores_an_adapter_of_another_base(

@@ -62,6 +62,9 @@ export class OnnxDecoder {
     const session = await ort.InferenceSession.create(modelBytes, {
       executionProviders: [backend],
       graphOptimizationLevel: 'all',
+      // Fold int8 weights behind DequantizeLinear (the body graph: one scale per output column) into
+      // fp32 once at load, instead of dequantizing them on every step.
+      extra: { session: { disable_quant_qdq: '1' } },
     });
     return new OnnxDecoder(ort, session, { lmHead, kvHeads, headDim });
   }
