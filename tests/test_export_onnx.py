@@ -137,7 +137,8 @@ def test_cut_graph_outputs_the_final_normed_hidden_state(checkpoint: Path, expor
     assert (HIDDEN, 4096) not in shapes and (4096, HIDDEN) in shapes  # output layer gone, embedding kept
 
 
-def test_body_graph_has_int8_weights_and_stays_close_to_fp32(exported: dict[str, Path], tmp_path: Path) -> None:
+def test_body_graph_has_int8_weights_and_stays_close_to_fp32(exported: dict[str, Path],
+                                                             tmp_path: Path) -> None:
     fp32 = onnx.load(str(exported["fp32"]))
     cut_output_layer(fp32)
     onnx.save_model(fp32, str(tmp_path / "body32.onnx"))
@@ -155,9 +156,11 @@ def test_per_column_int8_keeps_small_columns_that_one_scale_would_flatten() -> N
 
     rng = np.random.default_rng(0)
     weight = rng.standard_normal((64, 8)).astype(np.float32) * np.geomspace(1e-3, 10, 8, dtype=np.float32)
-    table = rng.standard_normal((16, 8)).astype(np.float32) * np.geomspace(1e-3, 10, 16, dtype=np.float32)[:, None]
+    row_scales = np.geomspace(1e-3, 10, 16, dtype=np.float32)[:, None]
+    table = rng.standard_normal((16, 8)).astype(np.float32) * row_scales
     graph = helper.make_graph(
-        [helper.make_node("Gather", ["table", "ids"], ["emb"]), helper.make_node("MatMul", ["x", "w"], ["y"])],
+        [helper.make_node("Gather", ["table", "ids"], ["emb"]),
+         helper.make_node("MatMul", ["x", "w"], ["y"])],
         "g",
         [helper.make_tensor_value_info("ids", TensorProto.INT64, [3]),
          helper.make_tensor_value_info("x", TensorProto.FLOAT, [2, 64])],
@@ -167,7 +170,8 @@ def test_per_column_int8_keeps_small_columns_that_one_scale_would_flatten() -> N
     )
     model = helper.make_model(graph, ir_version=9, opset_imports=[helper.make_opsetid("", 18)])
     quantize_int8_per_column(model)
-    assert {init.data_type for init in model.graph.initializer if init.name.endswith("_int8")} == {TensorProto.INT8}
+    quantized = {init.data_type for init in model.graph.initializer if init.name.endswith("_int8")}
+    assert quantized == {TensorProto.INT8}
     assert not any(init.name in ("w", "table") for init in model.graph.initializer)
     ids, x = np.array([0, 7, 15]), rng.standard_normal((2, 64)).astype(np.float32)
     sess = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])

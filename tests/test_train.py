@@ -291,7 +291,8 @@ def test_default_recipe_continues_from_a_matching_saved_adapter(
     meta = json.loads((saved / "adapter_meta.json").read_text())
     assert [run["command"] for run in meta["history"]] == ["fgweb train --x", "fgweb train --y"]
     assert meta["total_steps"] == sum(run["steps"] for run in meta["history"])
-    assert "1. " in (saved / "README.md").read_text() and "`fgweb train --y`" in (saved / "README.md").read_text()
+    readme = (saved / "README.md").read_text()
+    assert "1. " in readme and "`fgweb train --y`" in readme
 
 
 def test_default_recipe_ignores_an_adapter_of_another_base(

@@ -14,7 +14,7 @@ only: a runtime needs no more, and a prompt's prefill would otherwise run the ou
 | fp32 | `fp32/model.onnx` | fp32 (the parity reference; stays out of the bundle) |
 | int8 | `int8/model.onnx` | `quantize_dynamic`, QInt8, per-tensor (MatMuls and the embedding Gather) |
 | q4 | `q4/model.onnx` | 4-bit `MatMulNBits` + 4-bit `GatherBlockQuantized` embedding, blocks of 32 |
-| body | `body/model.onnx` + `body/lm_head.json` + `body/lm_head.int8.bin` | int8 per column, no output layer |
+| body | `body/model.onnx` + `body/lm_head.json` + `body/lm_head.int8.bin` | int8 per column, no lm_head |
 
 The body's int8 weights carry one scale per output column (`quantize_int8_per_column`) and sit behind
 `DequantizeLinear`, which the runtimes fold into fp32 once at load (session config
@@ -209,11 +209,12 @@ def _quantize_int8(model: onnx.ModelProto, target: Path) -> None:
 def quantize_int8_per_column(model: onnx.ModelProto) -> None:
     """In place: symmetric int8 weights with one scale per output column (MatMuls) or per row (embedding).
 
-    MatMul(x, W[K, N]) -> MatMul(x, DequantizeLinear(Wq, scale[N], axis=1)): weight-only, so the runtime
-    folds it into fp32 at load and activations are never quantized. Gemma's activations have outliers
-    that per-tensor dynamic quantization (the int8 format) rounds away, and one outlier weight sets the
-    step for a whole per-tensor matrix; onnxruntime's own per-channel option broke the model
-    (ENVIRONMENT.md: its u8s8 kernels saturate on AVX2). The embedding Gather(W[V, H], ids) ->
+    MatMul(x, W[K, N]) -> MatMul(x, DequantizeLinear(Wq, scale[N], axis=1)): weight-only, so a runtime
+    with `session.disable_quant_qdq=1` folds it into fp32 at load and activations are never quantized.
+    Gemma's activations have outliers that per-tensor dynamic quantization (the int8 format) rounds
+    away, and one outlier weight sets the step for a whole per-tensor matrix. onnxruntime's own
+    per-channel option broke the model (ENVIRONMENT.md); measured here, its u8s8 kernels saturate on
+    AVX2 without VNNI once every column reaches +-127. The embedding Gather(W[V, H], ids) ->
     Cast(Gather(Wq, ids)) * Gather(scale[V, 1], ids) stays int8 in memory.
     """
     graph = model.graph
@@ -221,11 +222,12 @@ def quantize_int8_per_column(model: onnx.ModelProto) -> None:
     added: set[tuple[str, int]] = set()  # (initializer, axis) already quantized: shared weights once
     nodes: list[onnx.NodeProto] = []
 
-    def quantized(name: str, axis: int) -> tuple[str, str, bool]:
-        """Returns the int8 and scale initializer names (and whether they are new) for a weight."""
+    def quantized(name: str, axis: int) -> tuple[str, bool]:
+        """Returns the prefix of a weight's `_int8`, `_scale` (and, per column, `_zero`) initializers,
+        and whether they were added by this call."""
         tag = f"{name}_{'col' if axis == 0 else 'row'}"
         if (name, axis) in added:
-            return f"{tag}_int8", f"{tag}_scale", False
+            return tag, False
         w = numpy_helper.to_array(inits[name]).astype(np.float32)
         scale = np.abs(w).max(axis=axis, keepdims=True) / 127.0
         scale[scale == 0] = 1.0
@@ -236,28 +238,31 @@ def quantize_int8_per_column(model: onnx.ModelProto) -> None:
         if axis == 0:
             graph.initializer.append(numpy_helper.from_array(np.zeros(w.shape[1], np.int8), f"{tag}_zero"))
         added.add((name, axis))
-        return f"{tag}_int8", f"{tag}_scale", True
+        return tag, True
 
     for node in graph.node:
         w = inits.get(node.input[1]) if len(node.input) > 1 else None
         if node.op_type == "MatMul" and w is not None and len(w.dims) == 2:
-            q, scale, new = quantized(w.name, axis=0)
-            deq = f"{w.name}_col_deq"
+            tag, new = quantized(w.name, axis=0)
+            deq = f"{tag}_deq"
             if new:
-                nodes.append(onnx.helper.make_node(
-                    "DequantizeLinear", [q, scale, f"{w.name}_col_zero"], [deq], axis=1, name=deq))
-            nodes.append(onnx.helper.make_node("MatMul", [node.input[0], deq], list(node.output), name=node.name))
+                parts = [f"{tag}_int8", f"{tag}_scale", f"{tag}_zero"]
+                nodes.append(onnx.helper.make_node("DequantizeLinear", parts, [deq], axis=1, name=deq))
+            nodes.append(onnx.helper.make_node("MatMul", [node.input[0], deq], list(node.output),
+                                               name=node.name))
             continue
         table = inits.get(node.input[0]) if node.input else None
         if node.op_type == "Gather" and table is not None and len(table.dims) == 2 and not any(
                 a.name == "axis" and a.i != 0 for a in node.attribute):
-            q, scale, _ = quantized(table.name, axis=1)
+            tag, _ = quantized(table.name, axis=1)
             out, ids = node.output[0], node.input[1]
             nodes += [
-                onnx.helper.make_node("Gather", [q, ids], [f"{out}_int8"], name=f"{node.name}_int8"),
+                onnx.helper.make_node("Gather", [f"{tag}_int8", ids], [f"{out}_int8"],
+                                      name=f"{node.name}_int8"),
                 onnx.helper.make_node("Cast", [f"{out}_int8"], [f"{out}_f"], to=onnx.TensorProto.FLOAT,
                                       name=f"{node.name}_cast"),
-                onnx.helper.make_node("Gather", [scale, ids], [f"{out}_scale"], name=f"{node.name}_scale"),
+                onnx.helper.make_node("Gather", [f"{tag}_scale", ids], [f"{out}_scale"],
+                                      name=f"{node.name}_scale"),
                 onnx.helper.make_node("Mul", [f"{out}_f", f"{out}_scale"], [out], name=f"{node.name}_mul"),
             ]
             continue
