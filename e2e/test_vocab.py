@@ -142,17 +142,24 @@ def test_full_graphs_ignore_the_copy_vocabulary(browser: Any, tiny_server: str) 
     try:
         assert _open(page, tiny_server, "agent", artifact="int8", vocab="copy") == {
             "artifact": "int8", "vocab": "full"}
-        error = page.evaluate(
+        errors = page.evaluate(
             """async () => {
               const { createAgent } = await import('/fgweb.mjs');
-              try {
-                await createAgent({ backend: 'wasm', vocab: 'some' });
-              } catch (e) {
-                return `${e.type}: ${e.message}`;
+              const out = [];
+              for (const options of [{ vocab: 'some' }, { constrain: 'names' }]) {
+                try {
+                  await createAgent({ backend: 'wasm', ...options });
+                  out.push(null);
+                } catch (e) {
+                  out.push(`${e.type}: ${e.message}`);
+                }
               }
-              return null;
+              return out;
             }"""
         )
     finally:
         page.close()
-    assert error == "load_error: unknown vocab \"some\": choose 'copy' or 'full'"
+    assert errors == [
+        "load_error: unknown vocab \"some\": choose 'copy' or 'full'",
+        "load_error: unknown constrain \"names\": choose 'snapshot' or 'none'",
+    ]

@@ -26,7 +26,7 @@ STAGE_SOURCES: dict[str, tuple[str, ...]] = {
     "model": ("model.py",),
     "train": ("train.py", "protocol.py"),
     "export": ("export/onnx.py", "export/gguf.py", "export/tokenizer.py", "generate.py"),
-    "eval": ("eval.py", "generate.py", "protocol.py"),
+    "eval": ("eval.py", "generate.py", "protocol.py", "constrain.py"),
 }
 
 # Free disk space a stage needs before it starts (bytes), by preset: the 270M exports are ~3 GB.

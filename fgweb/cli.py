@@ -2,7 +2,8 @@
 
 fgweb build [--preset default|tiny] [--base PATH] [--tools FILE] [--out export/NAME]
 fgweb serve [--bundle export/NAME] [--host 127.0.0.1] [--port 8000] [--open]
-fgweb eval  [--bundle export/NAME] [--cases FILE.jsonl] [--backend python|wasm|webgpu|wllama] [--json OUT]
+fgweb eval  [--bundle export/NAME] [--cases FILE.jsonl] [--backend python|wasm|webgpu|wllama]
+            [--constrain snapshot|none] [--json OUT]
 fgweb bench [--bundle export/NAME] [--backend wasm|webgpu|wllama|all] [--json OUT] [--html OUT]
 fgweb data | train | export   (single stages, same options as build where they apply)
 """
@@ -52,7 +53,12 @@ def _add_build_options(p: argparse.ArgumentParser) -> None:
         "none: no training",
     )
     p.add_argument("--steps", type=int, metavar="N", help="training steps")
+    p.add_argument("--batch-size", type=int, metavar="N", help="training examples per step")
+    p.add_argument(
+        "--max-length", type=int, metavar="N", help="drop training examples longer than N tokens"
+    )
     p.add_argument("--lr", type=float, metavar="LR", help="LoRA learning rate")
+    p.add_argument("--train-seed", type=int, metavar="N", help="seed of the training example order")
     p.add_argument(
         "--max-minutes",
         type=float,
@@ -89,8 +95,14 @@ def config_from_args(args: argparse.Namespace) -> BuildConfig:
         cfg.train.steps = args.steps
     if args.max_minutes is not None:
         cfg.train.max_minutes = args.max_minutes
+    if args.batch_size is not None:
+        cfg.train.batch_size = args.batch_size
+    if args.max_length is not None:
+        cfg.train.max_length = args.max_length
     if args.lr is not None:
         cfg.train.lr = args.lr
+    if args.train_seed is not None:
+        cfg.train.seed = args.train_seed
     if args.train_examples is not None:
         cfg.data.train_examples = args.train_examples
     return cfg
@@ -174,11 +186,15 @@ def cmd_eval(args: argparse.Namespace) -> int:
             "pass --backend wasm or --backend webgpu"
         )
 
-    report = evaluate_bundle(Path(bundle), cases=args.cases, artifact=args.artifact, limit=args.limit)
+    report = evaluate_bundle(
+        Path(bundle), cases=args.cases, artifact=args.artifact, limit=args.limit,
+        constrain=args.constrain == "snapshot",
+    )
     if args.json:
         Path(args.json).write_text(json.dumps(report, indent=2))
         console.print(f"wrote {args.json}")
-    summary = {k: report[k] for k in ("artifact", "n", "exact", "tool", "args", "valid") if k in report}
+    keys = ("artifact", "constrain", "n", "exact", "tool", "args", "valid")
+    summary = {k: report[k] for k in keys if k in report}
     print(json.dumps(summary))
     return 0
 
@@ -188,7 +204,8 @@ def _eval_in_browser(args: argparse.Namespace, bundle: Path) -> int:
     from fgweb.page_eval import evaluate_cases, result_rows
 
     report = evaluate_cases(
-        bundle, cases_path=args.cases, backend=args.backend, artifact=args.artifact, limit=args.limit
+        bundle, cases_path=args.cases, backend=args.backend, artifact=args.artifact, limit=args.limit,
+        constrain=args.constrain,
     )
     if args.json:
         Path(args.json).write_text(json.dumps(report, indent=2, ensure_ascii=False))
@@ -212,7 +229,8 @@ def _eval_in_browser(args: argparse.Namespace, bundle: Path) -> int:
         console.print(misses)
         if len(wrong) > 20:
             console.print(f"… and {len(wrong) - 20} more (--json OUT has every case)")
-    summary = {k: report[k] for k in ("backend", "artifact", "n", "exact", "tool", "args", "valid")}
+    keys = ("backend", "artifact", "constrain", "n", "exact", "tool", "args", "valid")
+    summary = {k: report[k] for k in keys}
     print(json.dumps(summary))
     return 0
 
@@ -327,6 +345,13 @@ def make_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--artifact", help="which artifact to score (default: the bundle's default)")
     p.add_argument("--limit", type=int, default=0, help="score only the first N cases (0 = all)")
+    p.add_argument(
+        "--constrain",
+        choices=["snapshot", "none"],
+        default="snapshot",
+        help="snapshot: decode as the runtime does, a call's element, ref and option kept on the snapshot's "
+        "lines; none: the bare model (default: %(default)s)",
+    )
     p.add_argument("--json", type=Path, metavar="OUT", help="write the full report here")
     p.set_defaults(func=cmd_eval)
 

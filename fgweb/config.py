@@ -74,8 +74,11 @@ class EvalConfig:
     artifacts: tuple[str, ...] = ("int8", "q4", "body", "gguf-q8_0")  # what is scored
     limit: int = 100  # eval examples scored per artifact (0 = all)
     reference_limit: int = 30  # examples scored by the slow PyTorch references (fine-tuned fp32, base)
-    max_new_tokens: int = 96
+    max_new_tokens: int = 160  # a four-call answer (sign-up, booking) is about 130 tokens
     score_base: bool = True  # also score the untrained base model (fp32 PyTorch) for comparison
+    # Decode as the browser runtime does: a call's element, ref and option can only spell a snapshot
+    # line the tool acts on (fgweb/constrain.py, web/src/constrain.js). False scores the bare model.
+    constrain: bool = True
 
 
 @dataclass

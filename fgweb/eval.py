@@ -29,6 +29,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 from fgweb.config import EvalConfig
+from fgweb.constrain import decode_ids as _decode
+from fgweb.constrain import encode_text as _encode
+from fgweb.constrain import snapshot_hook, snapshot_targets
 from fgweb.errors import FgwebError
 from fgweb.protocol import (
     MODEL_TURN_START,
@@ -235,16 +238,6 @@ def score(examples: Sequence[Any], outputs: Sequence[str | Output], toolset: Too
 # ---------------------------------------------------------------------------------------------- generation
 
 
-def _encode(tokenizer: Any, text: str) -> list[int]:
-    if hasattr(tokenizer, "encode_batch"):  # a `tokenizers.Tokenizer`
-        return list(tokenizer.encode(text, add_special_tokens=False).ids)
-    return list(tokenizer(text, add_special_tokens=False)["input_ids"])
-
-
-def _decode(tokenizer: Any, ids: Sequence[int]) -> str:
-    return str(tokenizer.decode(list(ids), skip_special_tokens=False))
-
-
 def _token_id(tokenizer: Any, text: str) -> int:
     tid = tokenizer.token_to_id(text) if hasattr(tokenizer, "token_to_id") else None
     if tid is None and hasattr(tokenizer, "convert_tokens_to_ids"):
@@ -278,6 +271,7 @@ class GgufGenerator:
             torch.set_num_threads(self.threads)
         gen = TorchGenerator.__new__(TorchGenerator)
         gen._torch = torch
+        gen.device = torch.device("cpu")  # the GGUF reference is a CPU check of the file's weights
         gen.model = load_gguf_model(self.path)
         gen.name = GGUF_RUNTIME
         return gen
@@ -334,8 +328,11 @@ def evaluate_artifacts(
         gen, runtime = _open(source, threads)
         gen = gen.with_prefix(developer)
         outputs: list[Output] = []
-        for prompt in _bar(prompts, name, progress):
-            r = gen.greedy(prompt, cfg.max_new_tokens, stops)
+        for ex, prompt in zip(chosen, _bar(prompts, name, progress), strict=True):
+            hook = None
+            if cfg.constrain:
+                hook = snapshot_hook(tokenizer, snapshot_targets(str(_attr(ex, "snapshot", ""))))
+            r = gen.greedy(prompt, cfg.max_new_tokens, stops, allowed=hook)
             outputs.append(
                 Output(
                     text=_decode(tokenizer, r.token_ids),
@@ -438,6 +435,7 @@ def evaluate_bundle(
     limit: int = 0,
     max_new_tokens: int = EvalConfig.max_new_tokens,
     progress: bool = True,
+    constrain: bool = True,
 ) -> dict[str, Any]:
     """`fgweb eval --backend python`: scores one artifact of a built bundle on CPU.
 
@@ -462,5 +460,8 @@ def evaluate_bundle(
         )
     tokenizer = Tokenizer.from_file(str(bundle / "tokenizer" / "tokenizer.json"))
     toolset = load_toolset(bundle / "toolset.json")
-    cfg = EvalConfig(artifacts=(name,), limit=limit, max_new_tokens=max_new_tokens, score_base=False)
-    return evaluate_artifacts({name: path}, examples, toolset, tokenizer, cfg, progress=progress)[name]
+    cfg = EvalConfig(
+        artifacts=(name,), limit=limit, max_new_tokens=max_new_tokens, score_base=False, constrain=constrain
+    )
+    report = evaluate_artifacts({name: path}, examples, toolset, tokenizer, cfg, progress=progress)[name]
+    return {**report, "constrain": "snapshot" if constrain else "none"}

@@ -146,11 +146,14 @@ class Generator:
 
 
 class TorchGenerator(Generator):
-    """PyTorch fp32 reference: a Hugging Face checkpoint with transformers' own KV cache."""
+    """PyTorch fp32 reference: a Hugging Face checkpoint with transformers' own KV cache.
+
+    Runs on the GPU when one is present (the same fp32 arithmetic, minutes faster on a full eval).
+    """
 
     name = "torch-fp32"
 
-    def __init__(self, model_dir: Path, threads: int = 0) -> None:
+    def __init__(self, model_dir: Path, threads: int = 0, device: str | None = None) -> None:
         import torch
         from transformers import AutoModelForCausalLM
 
@@ -160,7 +163,9 @@ class TorchGenerator(Generator):
         if not (model_dir / "config.json").is_file():
             raise FgwebError(f"{model_dir} is not a Hugging Face checkpoint (no config.json)")
         self._torch = torch
-        self.model = AutoModelForCausalLM.from_pretrained(model_dir, dtype=torch.float32).eval()
+        self.device = torch.device(device or ("cuda" if torch.cuda.is_available() else "cpu"))
+        model = AutoModelForCausalLM.from_pretrained(model_dir, dtype=torch.float32)
+        self.model = model.to(self.device).eval()
 
     def _empty_past(self) -> Any:
         from transformers import DynamicCache
@@ -173,18 +178,18 @@ class TorchGenerator(Generator):
     def _forward(self, ids: list[int], past: Any, start: int) -> tuple[np.ndarray, Any]:
         torch = self._torch
         n = len(ids)
-        positions = torch.arange(start, start + n, dtype=torch.long)
+        positions = torch.arange(start, start + n, dtype=torch.long, device=self.device)
         with torch.inference_mode():
             out = self.model(
-                input_ids=torch.tensor([ids], dtype=torch.long),
-                attention_mask=torch.ones((1, start + n), dtype=torch.long),
+                input_ids=torch.tensor([ids], dtype=torch.long, device=self.device),
+                attention_mask=torch.ones((1, start + n), dtype=torch.long, device=self.device),
                 position_ids=positions[None],
                 cache_position=positions,
                 past_key_values=past,
                 use_cache=True,
                 logits_to_keep=1,
             )
-        return out.logits[0, -1].float().numpy(), out.past_key_values
+        return out.logits[0, -1].float().cpu().numpy(), out.past_key_values
 
 
 class OnnxGenerator(Generator):

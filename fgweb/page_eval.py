@@ -443,7 +443,7 @@ _PREFLIGHT_JS = """(cases) => {
   return problems;
 }""".replace("__CONTAINER__", CONTAINER_ID)
 
-_CREATE_AGENT_JS = """async ({backend, artifact, root, maxNewTokens}) => {
+_CREATE_AGENT_JS = """async ({backend, artifact, root, maxNewTokens, constrain}) => {
   __ERROR_TEXT__
   const t0 = performance.now();
   const options = {bundle: '/', backend, onProgress: (e) => {
@@ -454,6 +454,7 @@ _CREATE_AGENT_JS = """async ({backend, artifact, root, maxNewTokens}) => {
   }};
   if (artifact) options.artifact = artifact;
   if (maxNewTokens) options.maxNewTokens = maxNewTokens;
+  if (constrain) options.constrain = constrain;
   if (root) options.root = document.getElementById(root);
   try {
     window.__fgwebAgent = await window.fgweb.createAgent(options);
@@ -590,6 +591,7 @@ class Harness:
         artifact: str | None = None,
         max_new_tokens: int | None = None,
         on_progress: Callable[[dict[str, Any]], None] | None = None,
+        constrain: str | None = None,
     ) -> PageAgent:
         """Creates the page's agent (`window.__fgwebAgent`, root: the case container); returns it.
 
@@ -599,7 +601,8 @@ class Harness:
         self.page.expose_function("__fgwebProgress", on_progress or (lambda event: None))
         info: dict[str, Any] = self.page.evaluate(
             _CREATE_AGENT_JS,
-            {"backend": backend, "artifact": artifact, "root": CONTAINER_ID, "maxNewTokens": max_new_tokens},
+            {"backend": backend, "artifact": artifact, "root": CONTAINER_ID, "maxNewTokens": max_new_tokens,
+             "constrain": constrain},
         )
         if info.get("error"):
             raise FgwebError(
@@ -678,11 +681,13 @@ def evaluate_cases(
     limit: int = 0,
     progress: bool = True,
     max_new_tokens: int | None = None,
+    constrain: str | None = None,
 ) -> dict[str, Any]:
     """`fgweb eval --cases FILE --backend wasm|webgpu`: runs every case in headless Chromium on one agent.
 
     `cases_path` defaults to the packaged demo cases; `limit` keeps the first N (0 = all);
-    `max_new_tokens` caps generation (default: the runtime's).
+    `max_new_tokens` caps generation (default: the runtime's); `constrain` is the agent's option
+    ('snapshot' or 'none'; default: the runtime's, 'snapshot').
     Returns the report: n, exact, tool, args, valid, ms_per_case, p50_ms, p95_ms, backend, fallback,
     artifact, load_ms, bundle, cases_file, and `cases` (one CaseResult dict each, in file order).
     Raises FgwebError for a bad case file, a selector that matches nothing, or a runtime that fails to load.
@@ -717,7 +722,7 @@ def evaluate_cases(
                 else:
                     bar.update(load_task, status=status)
 
-            agent = harness.create_agent(backend, artifact, max_new_tokens, on_progress)
+            agent = harness.create_agent(backend, artifact, max_new_tokens, on_progress, constrain)
             bar.update(load_task, total=1, completed=1, status=f"{agent.load_ms / 1000:.1f} s")
             task = bar.add_task(f"eval {agent.backend}", total=len(cases), status="")
             for case in cases:
@@ -736,6 +741,7 @@ def evaluate_cases(
         "requested_backend": backend,
         "fallback": agent.fallback,
         "artifact": agent.artifact or artifact,
+        "constrain": constrain or "snapshot",
         "bundle": str(bundle),
         "cases_file": str(cases_path),
         "load_ms": round(agent.load_ms, 1),

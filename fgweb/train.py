@@ -502,7 +502,8 @@ def save_pretrained_adapter(adapter_dir: Path, dest: Path, command: str, data_ha
 
     Returns `dest`. Refuses to overwrite a folder that is not an adapter.
     An adapter trained from the one already at `dest` (recipe "default" continues from it) keeps
-    that adapter's history, so the README lists every run that led to it.
+    that adapter's history and loss curves, so the README lists every run that led to it and
+    `loss.run<N>.json` holds run N's curve.
     """
     adapter_dir, dest = Path(adapter_dir), Path(dest)
     if not (adapter_dir / META_FILE).is_file() or not (adapter_dir / TOKEN_ROWS_FILE).is_file():
@@ -511,15 +512,22 @@ def save_pretrained_adapter(adapter_dir: Path, dest: Path, command: str, data_ha
         )
     meta = json.loads((adapter_dir / META_FILE).read_text())
     history: list[dict[str, Any]] = []
+    curves: dict[str, bytes] = {}  # loss.run<N>.json of the runs this one continues
     if dest.exists():
         if any(dest.iterdir()) and not (dest / META_FILE).is_file():
             raise FgwebError(f"{dest} exists and is not an adapter folder: choose another destination")
         if meta.get("started_from") == "pretrained adapter" and (dest / META_FILE).is_file():
             history = _adapter_history(json.loads((dest / META_FILE).read_text()))
+            curves = {f.name: f.read_bytes() for f in dest.glob("loss.run*.json")}
         shutil.rmtree(dest)
     shutil.copytree(adapter_dir, dest)
+    for name, content in curves.items():
+        (dest / name).write_bytes(content)
     history.append({"command": command, "data_hash": data_hash, "steps": meta.get("steps"),
                      "started_from": meta.get("started_from")})
+    loss = adapter_dir.parent / "loss.json"  # train() writes it beside the adapter folder
+    if loss.is_file():
+        shutil.copy2(loss, dest / f"loss.run{len(history)}.json")
     meta["provenance"] = {"command": command, "data_hash": data_hash}
     meta["history"] = history
     meta["total_steps"] = sum(run.get("steps") or 0 for run in history)

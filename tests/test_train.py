@@ -293,6 +293,10 @@ def test_default_recipe_continues_from_a_matching_saved_adapter(
     assert meta["total_steps"] == sum(run["steps"] for run in meta["history"])
     readme = (saved / "README.md").read_text()
     assert "1. " in readme and "`fgweb train --y`" in readme
+    # Each run's loss curve is kept beside the adapter, the first run's too.
+    first_curve = json.loads((trained / "loss.json").read_text())
+    assert json.loads((saved / "loss.run1.json").read_text()) == first_curve
+    assert json.loads((saved / "loss.run2.json").read_text()) == cont
 
 
 def test_default_recipe_ignores_an_adapter_of_another_base(

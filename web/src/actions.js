@@ -104,7 +104,7 @@ const ACTING_TOOLS = new Set(['click', 'type_text', 'select_option', 'set_checke
 const ELEMENT_TOOLS = new Set(['click', 'type_text', 'select_option', 'set_checked', 'read_text']);
 
 /** @type {{[tool: string]: {roles: ReadonlySet<string>, what: string}}} */
-const ROLES_FOR = {
+export const ROLES_FOR = {
   click: { roles: INTERACTIVE_ROLES, what: 'an interactive element (button, link, field, checkbox, …)' },
   type_text: { roles: new Set(['textbox', 'searchbox']), what: 'a textbox or searchbox' },
   select_option: { roles: new Set(['combobox']), what: 'a combobox (select)' },

@@ -29,13 +29,15 @@ const DEFAULT_BUNDLE = new URL('../', import.meta.url).href;
  *   onProgress?: (event: {phase: string, file?: string, loaded?: number, total?: number,
  *                         cached?: boolean, message: string}) => void,
  *   root?: Element,             // what the model sees and acts on (default: document.body)
- *   maxNewTokens?: number,      // default 96
+ *   maxNewTokens?: number,      // default 160 (a four-call answer is about 130 tokens)
  *   maxLines?: number,          // snapshot budget (default: the build's max_snapshot_lines, else 40)
  *   threads?: number,           // WASM threads (default 1: faster than 2 on a 2-core machine)
  *   reuse?: 'longest' | 'pinned' | 'none',  // KV reuse between prompts (default 'longest')
  *   vocab?: 'copy' | 'full',    // body artifacts: 'copy' (default) scores, once a completion starts with
  *                               // <start_function_call>, only the ids a call can copy from the prompt
  *                               // (vocab.js); 'full' scores every id. Full graphs ignore it.
+ *   constrain?: 'snapshot' | 'none',  // 'snapshot' (default): a call's element, ref and option can only
+ *                               // spell a snapshot line the tool acts on (constrain.js); 'none': free
  * }} AgentOptions
  *
  * @typedef {{name: string, arguments: {[key: string]: any}, ref: number | null, element: Element | null,
@@ -57,6 +59,10 @@ export async function createAgent(options = {}) {
   if (!['copy', 'full'].includes(vocab)) {
     throw new FgwebError('load_error', `unknown vocab ${JSON.stringify(vocab)}: choose 'copy' or 'full'`);
   }
+  const constrain = options.constrain ?? 'snapshot';
+  if (!['snapshot', 'none'].includes(constrain)) {
+    throw new FgwebError('load_error', `unknown constrain ${JSON.stringify(constrain)}: choose 'snapshot' or 'none'`);
+  }
   const bundle = new URL(options.bundle ?? DEFAULT_BUNDLE, location.href).href.replace(/\/?$/, '/');
   const onProgress = options.onProgress ?? (() => {});
   onProgress({ phase: 'manifest', message: 'reading the bundle manifest' });
@@ -66,7 +72,7 @@ export async function createAgent(options = {}) {
   try {
     const tools = Array.isArray(toolset) ? toolset : toolset.tools || [];
     const loaded = await worker.call('load', {
-      bundle, manifest, backend, artifact: options.artifact, threads: options.threads ?? 1, reuse: options.reuse ?? 'longest', vocab, tools,
+      bundle, manifest, backend, artifact: options.artifact, threads: options.threads ?? 1, reuse: options.reuse ?? 'longest', vocab, constrain, tools,
     });
     return new Agent(worker, manifest, toolset, loaded, options);
   } catch (err) {
@@ -99,7 +105,7 @@ export class Agent {
     this.prefixMs = loaded.prefixMs;
     this.threads = loaded.threads;
     this.root = options.root ?? null;
-    this.maxNewTokens = options.maxNewTokens ?? 96;
+    this.maxNewTokens = options.maxNewTokens ?? 160;
     this.maxLines = options.maxLines ?? manifest.build?.config?.data?.max_snapshot_lines ?? DEFAULT_MAX_LINES;
     /** @type {Map<string, any>} */
     this.tools = new Map((Array.isArray(toolset) ? toolset : toolset.tools || []).map((/** @type {any} */ t) => [t.function.name, t]));

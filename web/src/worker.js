@@ -9,6 +9,8 @@
  * Vocabulary: with a body graph and vocab 'copy' (the default), generate and followUp score every id
  * for the first token and, when it is `<start_function_call>`, only the prompt's copy vocabulary
  * (vocab.js) after it; otherwise (vocab 'full', words answers, full graphs) every id at every step.
+ * With constrain 'snapshot' (the default), a call's element, ref and option are further kept on the
+ * snapshot's lines (constrain.js).
  */
 
 import { FUNCTION_TOKENS, MODEL_TURN_START, renderResponse, renderUserTurn } from './protocol.js';
@@ -16,6 +18,7 @@ import { Tokenizer } from './tokenizer.js';
 import { FgwebError, errorText, loadVerified, mb } from './loader.js';
 import { OnnxDecoder, readLmHead } from './decoder.js';
 import { copyHook, copyVocabulary } from './vocab.js';
+import { snapshotHook, snapshotTargets } from './constrain.js';
 
 const VENDOR = new URL('../vendor/onnxruntime-web/', import.meta.url).href;
 const ORT_BUILDS = { wasm: 'ort.wasm.min.mjs', webgpu: 'ort.webgpu.min.mjs' };
@@ -23,7 +26,8 @@ const ORT_BUILDS = { wasm: 'ort.wasm.min.mjs', webgpu: 'ort.webgpu.min.mjs' };
 /**
  * @typedef {{snapshot: string, command: string}} Turn  what a generation was asked (for its copy vocabulary)
  * @type {{decoder: OnnxDecoder, tokenizer: Tokenizer, stopIds: number[], developerIds: number[],
- *   reuse: 'longest' | 'pinned' | 'none', vocab: 'copy' | 'full', vocabSize: number, tools: any[],
+ *   reuse: 'longest' | 'pinned' | 'none', vocab: 'copy' | 'full', constrain: 'snapshot' | 'none',
+ *   vocabSize: number, tools: any[],
  *   last: {promptIds: number[], tokenIds: number[], turn: Turn | null} | null} | null}
  */
 let state = null;
@@ -89,10 +93,11 @@ function fileEntry(manifest, path) {
 const ops = {
   /**
    * @param {{bundle: string, manifest: any, backend: string, artifact?: string, threads?: number,
-   *   reuse?: 'longest' | 'pinned' | 'none', vocab?: 'copy' | 'full', tools?: any[]}} args
+   *   reuse?: 'longest' | 'pinned' | 'none', vocab?: 'copy' | 'full', constrain?: 'snapshot' | 'none',
+   *   tools?: any[]}} args
    *   tools: the toolset entries (the copy vocabulary tokenizes one call of each)
    */
-  async load({ bundle, manifest, backend: wanted = 'auto', artifact, threads = 1, reuse = 'longest', vocab = 'copy', tools = [] }) {
+  async load({ bundle, manifest, backend: wanted = 'auto', artifact, threads = 1, reuse = 'longest', vocab = 'copy', constrain = 'snapshot', tools = [] }) {
     const started = performance.now();
     const name = artifact || manifest.default_artifact;
     const art = manifest.artifacts?.[name];
@@ -150,9 +155,9 @@ const ops = {
     const prefixMs = performance.now() - t;
     const stopIds = tokenizerManifest.stop_ids || [tokenizer.idOf('<start_function_response>'), tokenizer.idOf('<end_of_turn>')];
     const scoring = lmHead && vocab === 'copy' ? 'copy' : 'full'; // full graphs compute every logit anyway
-    state = { decoder, tokenizer, stopIds, developerIds, reuse, vocab: scoring, vocabSize: config.vocab_size ?? tokenizer.vocabSize, tools, last: null };
+    state = { decoder, tokenizer, stopIds, developerIds, reuse, vocab: scoring, constrain, vocabSize: config.vocab_size ?? tokenizer.vocabSize, tools, last: null };
     const result = {
-      backend, fallback, artifact: name, vocab: scoring, loadMs: performance.now() - started, prefixMs,
+      backend, fallback, artifact: name, vocab: scoring, constrain, loadMs: performance.now() - started, prefixMs,
       threads: self.crossOriginIsolated ? threads : 1,
     };
     progress({ phase: 'ready', message: `ready (${backend})` });
@@ -163,7 +168,7 @@ const ops = {
    * Prompt = developer turn + user turn (snapshot, command) + model turn; greedy until a stop id.
    * @param {{snapshot: string, command: string, maxNewTokens?: number}} args
    */
-  async generate({ snapshot, command, maxNewTokens = 96 }) {
+  async generate({ snapshot, command, maxNewTokens = 160 }) {
     const s = ready();
     const promptIds = [...s.developerIds, ...s.tokenizer.encode(renderUserTurn(snapshot, command) + MODEL_TURN_START)];
     return run(s, promptIds, maxNewTokens, { snapshot, command });
@@ -173,7 +178,7 @@ const ops = {
    * Continues the last generation after its calls with their function responses (read tools).
    * @param {{responses: {name: string, value: any}[], maxNewTokens?: number}} args
    */
-  async followUp({ responses, maxNewTokens = 96 }) {
+  async followUp({ responses, maxNewTokens = 160 }) {
     const s = ready();
     if (!s.last) throw new FgwebError('generation_error', 'followUp needs a generation before it');
     const calls = s.last.tokenIds.at(-1) === FUNCTION_TOKENS['<start_function_response>'] ? s.last.tokenIds.slice(0, -1) : s.last.tokenIds;
@@ -233,6 +238,7 @@ async function run(s, promptIds, maxNewTokens, turn, allowed = null) {
   if (turn && s.vocab === 'copy') {
     allowed = copyHook(copyVocabulary(s.tokenizer, { promptIds, ...turn, tools: s.tools, stopIds: s.stopIds }));
   }
+  if (turn && s.constrain === 'snapshot') allowed = snapshotHook(s.tokenizer, snapshotTargets(turn.snapshot), allowed);
   const vocabMs = performance.now() - t;
   const r = await s.decoder.greedy(promptIds, { maxNewTokens, stopIds: s.stopIds, reuse: s.reuse, allowed });
   s.last = { promptIds, tokenIds: r.tokenIds, turn };

@@ -1,0 +1,164 @@
+"""Snapshot-bound arguments, as the browser runtime decodes them (web/src/constrain.js).
+
+While the model writes a call of a built-in tool, its `element` can only spell the name of a snapshot
+line whose role the tool acts on, its `ref` only the number of such a line with that name, and
+select_option's `option` only one of that line's options. The model still chooses (greedy over what
+is left); it can no longer name an element the page does not have, or pair a name with another line's
+ref. The eval applies it so that its figures are those of the runtime.
+
+    hook = snapshot_hook(tokenizer, snapshot_targets(snapshot))
+    generator.greedy(prompt_ids, max_new_tokens, stop_ids, allowed=hook)
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from fgweb.protocol import FUNCTION_TOKENS
+
+CALL_START = FUNCTION_TOKENS["<start_function_call>"]
+ESCAPE_ID = FUNCTION_TOKENS["<escape>"]
+ESCAPE = "<escape>"
+CALL_END = "<end_function_call>"
+_LINE = re.compile(r'^(\S+) "((?:[^"\\]|\\.)*)" \[ref=(\d+)\](.*)$')
+_OPTIONS = re.compile(r" options=(\[.*\])")
+_HEAD = re.compile(r"^call:([A-Za-z0-9_.-]+)\{")
+_OPENED = re.compile(r"(?:^|,)([A-Za-z_][A-Za-z0-9_]*):$")
+_REF = re.compile(r"(?:^|,)ref:(\d*)$")
+
+_INTERACTIVE = {
+    "textbox", "searchbox", "checkbox", "switch", "radio", "combobox", "button", "link", "scrollable",
+}
+# The roles each built-in tool acts on: web/src/actions.js ROLES_FOR (a test keeps the two equal).
+# read_text reads any line with a ref; navigate takes a URL; user tools are not constrained.
+TOOL_ROLES: dict[str, set[str] | None] = {
+    "click": _INTERACTIVE,
+    "type_text": {"textbox", "searchbox"},
+    "select_option": {"combobox"},
+    "set_checked": {"checkbox", "switch", "radio"},
+    "scroll": {"scrollable"},
+    "read_text": None,
+}
+
+AllowedHook = Callable[[list[int]], "list[int] | None"]
+
+
+@dataclass(frozen=True)
+class Target:
+    ref: int
+    role: str
+    name: str
+    options: tuple[str, ...]
+
+
+def snapshot_targets(snapshot: str) -> list[Target]:
+    """Returns the snapshot's lines that carry a ref (`ROLE "NAME" [ref=N] …`)."""
+    targets = []
+    for line in snapshot.splitlines():
+        m = _LINE.match(line.strip())
+        if not m:
+            continue
+        name = _json(f'"{m.group(2)}"', m.group(2))
+        opts = _OPTIONS.search(m.group(4))
+        options = _json(opts.group(1), []) if opts else []
+        targets.append(Target(int(m.group(3)), m.group(1), str(name),
+                              tuple(str(o) for o in options) if isinstance(options, list) else ()))
+    return targets
+
+
+def snapshot_hook(tokenizer: Any, targets: Sequence[Target], base: AllowedHook | None = None) -> AllowedHook:
+    """Returns an allowed-tokens hook keeping element, ref and option on `targets` (else `base`'s answer)."""
+    pieces: dict[int, str] = {}
+
+    def piece(i: int) -> str:
+        if i not in pieces:
+            pieces[i] = ESCAPE if i == ESCAPE_ID else decode_ids(tokenizer, [i])
+        return pieces[i]
+
+    spelling = {ESCAPE_ID}
+    for t in targets:
+        for text in (t.name, *t.options, str(t.ref)):
+            spelling.update(encode_text(tokenizer, text))
+    digits = [ids[0] for ids in (encode_text(tokenizer, d) for d in "0123456789") if len(ids) == 1]
+
+    def narrow(generated: list[int], fallback: list[int] | None) -> list[int] | None:
+        if CALL_START not in generated:
+            return None
+        start = len(generated) - 1 - generated[::-1].index(CALL_START)
+        text = decode_ids(tokenizer, generated[start + 1 :])
+        if CALL_END in text:
+            return None
+        head = _HEAD.match(text)
+        if not head or head.group(1) not in TOOL_ROLES:
+            return None
+        tool = head.group(1)
+        roles = TOOL_ROLES[tool]
+        fitting = [t for t in targets if roles is None or t.role in roles]
+        parts = text[head.end() :].split(ESCAPE)
+        candidates = fallback if fallback is not None else sorted(spelling)
+        if len(parts) % 2 == 0:  # inside an escaped string: which key opened it?
+            opened = _OPENED.search(parts[-2])
+            value = parts[-1]
+            strings: list[str] = []
+            if opened and opened.group(1) == "element":
+                strings = sorted({t.name for t in fitting})
+            elif opened and opened.group(1) == "option" and tool == "select_option":
+                element = _value_of(parts, "element")
+                named = [t for t in fitting if element is None or t.name == element]
+                strings = sorted({o for t in named for o in t.options})
+            if not strings:
+                return None
+            allowed = [
+                i for i in candidates
+                if (value in strings if i == ESCAPE_ID
+                    else len(piece(i)) > 0 and any(s.startswith(value + piece(i)) for s in strings))
+            ]
+            return allowed or None
+        ref = _REF.search(parts[-1])
+        if not ref:
+            return None
+        element = _value_of(parts, "element")
+        refs = [str(t.ref) for t in fitting if element is None or t.name == element]
+        if not refs or ref.group(1) in refs:  # a whole ref: the model says how it goes on
+            return None
+        allowed = [i for i in digits if any(r.startswith(ref.group(1) + piece(i)) for r in refs)]
+        return allowed or None
+
+    def hook(generated: list[int]) -> list[int] | None:
+        fallback = base(generated) if base else None
+        narrowed = narrow(list(generated), fallback)
+        return narrowed if narrowed is not None else fallback
+
+    return hook
+
+
+def _value_of(parts: list[str], key: str) -> str | None:
+    """The value of a finished `key:<escape>…<escape>` argument in the call text split at <escape>."""
+    pattern = re.compile(rf"(?:^|,){key}:$")
+    for i in range(0, len(parts) - 2, 2):
+        if pattern.search(parts[i]):
+            return parts[i + 1]
+    return None
+
+
+def encode_text(tokenizer: Any, text: str) -> list[int]:
+    """Ids of `text` without <bos>, from a transformers tokenizer or a `tokenizers.Tokenizer`."""
+    if hasattr(tokenizer, "encode_batch"):  # a `tokenizers.Tokenizer`
+        return list(tokenizer.encode(text, add_special_tokens=False).ids)
+    return list(tokenizer(text, add_special_tokens=False)["input_ids"])
+
+
+def decode_ids(tokenizer: Any, ids: Sequence[int]) -> str:
+    """Text of `ids`, special tokens written out (either kind of tokenizer)."""
+    return str(tokenizer.decode(list(ids), skip_special_tokens=False))
+
+
+def _json(text: str, otherwise: Any) -> Any:
+    try:
+        return json.loads(text)
+    except ValueError:
+        return otherwise

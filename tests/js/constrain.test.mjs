@@ -1,0 +1,131 @@
+// Snapshot-bound arguments (web/src/constrain.js) with the real Gemma 3 tokenizer of a built bundle:
+// the hook narrows element, ref and option to the snapshot's lines, and never blocks a right call.
+//
+//     node --test tests/js/constrain.test.mjs            (from the repository root)
+//
+// The bundle is $FGWEB_BUNDLE_DIR, else export/tiny (tokenizer/, toolset.json, eval/eval.jsonl);
+// without one, the tests skip and say why.
+
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+
+import { FUNCTION_TOKENS, MODEL_TURN_START, renderCompletion, renderUserTurn } from '../../web/src/protocol.js';
+import { Tokenizer } from '../../web/src/tokenizer.js';
+import { copyHook, copyVocabulary } from '../../web/src/vocab.js';
+import { snapshotHook, snapshotTargets } from '../../web/src/constrain.js';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const BUNDLE = process.env.FGWEB_BUNDLE_DIR || join(ROOT, 'export', 'tiny');
+const NEEDED = ['tokenizer/tokenizer.json', 'tokenizer/tokenizer_manifest.json', 'toolset.json', 'eval/eval.jsonl'];
+const missing = NEEDED.find((f) => !existsSync(join(BUNDLE, f)));
+const SKIP = missing ? `no built bundle: ${join(BUNDLE, missing)} is missing (run \`fgweb build --preset tiny --out export/tiny\` or set FGWEB_BUNDLE_DIR)` : false;
+
+/** @type {Tokenizer} */
+let tok;
+/** @type {any} */
+let manifest;
+/** @type {any[]} */
+let tools = [];
+/** @type {any[]} */
+let records = [];
+if (!SKIP) {
+  const read = (/** @type {string} */ f) => readFileSync(join(BUNDLE, f), 'utf8');
+  manifest = JSON.parse(read('tokenizer/tokenizer_manifest.json'));
+  tok = Tokenizer.fromJSON(read('tokenizer/tokenizer.json'), manifest);
+  const toolset = JSON.parse(read('toolset.json'));
+  tools = Array.isArray(toolset) ? toolset : toolset.tools;
+  records = read('eval/eval.jsonl').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l));
+}
+
+const SNAPSHOT = [
+  'heading "Sign in" [ref=1]',
+  'textbox "Email" [ref=2] value=""',
+  'textbox "Email address" [ref=3] value=""',
+  'combobox "Country" [ref=4] value="France" options=["France","Germany","Spain"]',
+  'checkbox "Remember me" [ref=5] checked=false',
+  'button "Sign in" [ref=12]',
+  'link "Say \\"hi\\"" [ref=13] href="/hi"',
+  'text "Order #1002"',
+].join('\n');
+
+const START = FUNCTION_TOKENS['<start_function_call>'];
+const ESCAPE = FUNCTION_TOKENS['<escape>'];
+
+/** The ids the hook allows after a partial call (text after <start_function_call>). */
+function allowedAfter(/** @type {string} */ partial, /** @type {any} */ base = null) {
+  const hook = snapshotHook(tok, snapshotTargets(SNAPSHOT), base);
+  return hook([START, ...tok.encode(partial)]);
+}
+
+/** The texts of allowed ids. */
+function texts(/** @type {number[] | null} */ ids) {
+  assert.ok(ids, 'the hook left every id allowed');
+  return ids.map((id) => (id === ESCAPE ? '<escape>' : tok.decode([id])));
+}
+
+describe('snapshot targets', () => {
+  test('reads ref, role, name (JSON escapes undone) and options; lines without a ref are left out', () => {
+    const targets = snapshotTargets(SNAPSHOT);
+    assert.deepEqual(targets.map((t) => t.ref), [1, 2, 3, 4, 5, 12, 13]);
+    assert.deepEqual(targets[3], { ref: 4, role: 'combobox', name: 'Country', options: ['France', 'Germany', 'Spain'] });
+    assert.equal(targets[6].name, 'Say "hi"');
+  });
+});
+
+describe('snapshot hook', { skip: SKIP }, () => {
+  test('element: only names of lines the tool acts on, <escape> once a name is whole', () => {
+    const first = texts(allowedAfter('call:select_option{element:<escape>'));
+    assert.ok(first.every((t) => 'Country'.startsWith(t)), `select_option may start ${JSON.stringify(first)}`);
+    const clicks = texts(allowedAfter('call:click{element:<escape>'));
+    assert.ok(clicks.some((t) => 'Sign in'.startsWith(t)), 'click may name the button');
+    assert.ok(!clicks.some((t) => t.length > 0 && 'Order #1002'.startsWith(t) && !'Sign in'.startsWith(t)), 'not plain text');
+    const typed = texts(allowedAfter('call:type_text{element:<escape>Email'));
+    assert.ok(typed.includes('<escape>'), 'Email is a whole name');
+    assert.ok(typed.some((t) => t.startsWith(' ')), 'and a prefix of Email address');
+  });
+
+  test('ref: only the refs of lines with the name written; free once whole', () => {
+    assert.deepEqual(texts(allowedAfter('call:click{element:<escape>Sign in<escape>,ref:')), ['1']);
+    assert.deepEqual(texts(allowedAfter('call:click{element:<escape>Sign in<escape>,ref:1')), ['2']);
+    assert.equal(allowedAfter('call:click{element:<escape>Sign in<escape>,ref:12'), null);
+  });
+
+  test('option: only the options of the named select', () => {
+    const opts = texts(allowedAfter('call:select_option{element:<escape>Country<escape>,option:<escape>'));
+    assert.ok(opts.length > 0 && opts.every((t) => ['France', 'Germany', 'Spain'].some((o) => o.startsWith(t))), JSON.stringify(opts));
+  });
+
+  test('leaves words answers, finished calls, navigate and text values alone', () => {
+    const hook = snapshotHook(tok, snapshotTargets(SNAPSHOT), null);
+    assert.equal(hook(tok.encode('There is no such field')), null);
+    assert.equal(allowedAfter('call:navigate{url:<escape>'), null);
+    assert.equal(allowedAfter('call:type_text{element:<escape>Email<escape>,ref:2,text:<escape>'), null);
+    assert.equal(allowedAfter('call:click{element:<escape>Sign in<escape>,ref:12}<end_function_call>'), null);
+  });
+
+  test('narrows the copy vocabulary it is given, and never allows an id outside it', () => {
+    const promptIds = [...manifest.prompt.developer_turn_ids, ...tok.encode(renderUserTurn(SNAPSHOT, 'click sign in') + MODEL_TURN_START)];
+    const ids = copyVocabulary(tok, { promptIds, snapshot: SNAPSHOT, command: 'click sign in', tools, stopIds: manifest.stop_ids });
+    const set = new Set(ids);
+    const allowed = allowedAfter('call:click{element:<escape>', copyHook(ids));
+    assert.ok(allowed && allowed.length > 0 && allowed.length < ids.length);
+    assert.ok(allowed.every((id) => set.has(id)));
+  });
+
+  test('allows every token of every eval completion that calls tools (teacher forcing)', () => {
+    const withCalls = records.filter((r) => r.calls && r.calls.length > 0);
+    assert.ok(withCalls.length > 0, 'the eval split has no records with calls');
+    for (const r of withCalls) {
+      const hook = snapshotHook(tok, snapshotTargets(r.snapshot), null);
+      const completion = tok.encode(renderCompletion(r.calls, null));
+      for (let i = 0; i < completion.length; i++) {
+        const allowed = hook(completion.slice(0, i));
+        assert.ok(allowed === null || allowed.includes(completion[i]),
+          `${r.id}: ${JSON.stringify(tok.decode(completion.slice(0, i + 1)))} is blocked`);
+      }
+    }
+  });
+});

@@ -1,0 +1,98 @@
+"""Snapshot-bound arguments (fgweb/constrain.py) with the real Gemma 3 tokenizer: the hook narrows
+element, ref and option to the snapshot's lines, never blocks a right call, and keeps the roles of
+web/src/actions.js (its JavaScript twin, tests/js/constrain.test.mjs, checks the same cases)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from fgweb import constrain, data, protocol
+from fgweb.config import DataConfig
+from fgweb.model import gguf_tokenizer_dir, load_tokenizer
+from fgweb.tools import builtin_toolset
+
+ROOT = Path(__file__).resolve().parent.parent
+SNAPSHOT = "\n".join([
+    'heading "Sign in" [ref=1]',
+    'textbox "Email" [ref=2] value=""',
+    'textbox "Email address" [ref=3] value=""',
+    'combobox "Country" [ref=4] value="France" options=["France","Germany","Spain"]',
+    'checkbox "Remember me" [ref=5] checked=false',
+    'button "Sign in" [ref=12]',
+    'link "Say \\"hi\\"" [ref=13] href="/hi"',
+    'text "Order #1002"',
+])
+
+
+@pytest.fixture(scope="module")
+def tok() -> Any:
+    return load_tokenizer(gguf_tokenizer_dir())
+
+
+def allowed_after(tok: Any, partial: str) -> list[str] | None:
+    hook = constrain.snapshot_hook(tok, constrain.snapshot_targets(SNAPSHOT))
+    ids = hook([constrain.CALL_START, *tok(partial, add_special_tokens=False)["input_ids"]])
+    if ids is None:
+        return None
+    return [constrain.ESCAPE if i == constrain.ESCAPE_ID else tok.decode([i]) for i in ids]
+
+
+def test_targets_read_ref_role_name_and_options() -> None:
+    targets = constrain.snapshot_targets(SNAPSHOT)
+    assert [t.ref for t in targets] == [1, 2, 3, 4, 5, 12, 13]
+    assert targets[3] == constrain.Target(4, "combobox", "Country", ("France", "Germany", "Spain"))
+    assert targets[6].name == 'Say "hi"'
+
+
+def test_element_ref_and_option_are_narrowed(tok: Any) -> None:
+    first = allowed_after(tok, "call:select_option{element:<escape>")
+    assert first and all("Country".startswith(t) for t in first)
+    typed = allowed_after(tok, "call:type_text{element:<escape>Email")
+    assert typed and "<escape>" in typed and any(t.startswith(" ") for t in typed)
+    assert allowed_after(tok, "call:click{element:<escape>Sign in<escape>,ref:") == ["1"]
+    assert allowed_after(tok, "call:click{element:<escape>Sign in<escape>,ref:1") == ["2"]
+    assert allowed_after(tok, "call:click{element:<escape>Sign in<escape>,ref:12") is None
+    opts = allowed_after(tok, "call:select_option{element:<escape>Country<escape>,option:<escape>")
+    assert opts and all(any(o.startswith(t) for o in ("France", "Germany", "Spain")) for t in opts)
+
+
+def test_words_navigate_text_and_finished_calls_are_left_alone(tok: Any) -> None:
+    hook = constrain.snapshot_hook(tok, constrain.snapshot_targets(SNAPSHOT))
+    assert hook(tok("There is no such field", add_special_tokens=False)["input_ids"]) is None
+    assert allowed_after(tok, "call:navigate{url:<escape>") is None
+    assert allowed_after(tok, "call:type_text{element:<escape>Email<escape>,ref:2,text:<escape>") is None
+    assert allowed_after(tok, "call:click{element:<escape>Sign in<escape>,ref:12}<end_function_call>") is None
+
+
+def test_every_token_of_right_calls_is_allowed(tok: Any, tmp_path: Path) -> None:
+    toolset = builtin_toolset()
+    out = data.generate(DataConfig(train_examples=60, eval_examples=60), toolset, tmp_path)
+    records = [*data.load_examples(Path(out) / "eval.jsonl"), *data.load_examples(Path(out) / "train.jsonl")]
+    checked = 0
+    for r in records:
+        if not r.calls:
+            continue
+        hook = constrain.snapshot_hook(tok, constrain.snapshot_targets(r.snapshot))
+        ids = tok(protocol.render_completion(r.calls, None), add_special_tokens=False)["input_ids"]
+        for i in range(len(ids)):
+            allowed = hook(ids[:i])
+            assert allowed is None or ids[i] in allowed, f"{r.id}: {tok.decode(ids[: i + 1])!r} is blocked"
+        checked += 1
+    assert checked > 50
+
+
+def test_tool_roles_match_the_runtime() -> None:
+    source = (ROOT / "web" / "src" / "actions.js").read_text(encoding="utf-8")
+    block = source[source.index("export const ROLES_FOR = {") :].split("};", 1)[0]
+    snapshot_js = (ROOT / "web" / "src" / "snapshot.js").read_text(encoding="utf-8")
+    interactive = re.search(r"INTERACTIVE_ROLES = new Set\(\[(.*?)\]\)", snapshot_js, re.S)
+    assert interactive
+    roles_of = {"INTERACTIVE_ROLES": set(re.findall(r"'([a-z]+)'", interactive.group(1)))}
+    js = {}
+    for tool, roles in re.findall(r"(\w+): \{ roles: (INTERACTIVE_ROLES|new Set\(\[[^\]]*\]\))", block):
+        js[tool] = roles_of.get(roles) or set(re.findall(r"'([a-z]+)'", roles))
+    assert js == {k: v for k, v in constrain.TOOL_ROLES.items() if v is not None}

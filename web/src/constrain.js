@@ -1,0 +1,162 @@
+/**
+ * Snapshot-bound arguments: while the model writes a call of a built-in tool, its `element` can only
+ * spell the name of a snapshot line whose role the tool acts on, its `ref` only the number of such a
+ * line with that name, and select_option's `option` only one of that line's options. The model still
+ * chooses (greedy over what is left); it can no longer name an element the page does not have, or
+ * pair a name with another line's ref: the commonest ways a call failed validation (actions.js).
+ *
+ *     const targets = snapshotTargets(snapshot);
+ *     const hook = snapshotHook(tokenizer, targets, copyHook(ids));   // or snapshotHook(tokenizer, targets, null)
+ *     const r = await decoder.greedy(promptIds, { stopIds, allowed: hook });
+ *
+ * The hook reads the call being written from the generated ids (decoded after the last
+ * `<start_function_call>`): inside `element:<escape>…` or `option:<escape>…` it allows the ids whose
+ * text keeps the value a prefix of an allowed string (and `<escape>` once it equals one); after
+ * `ref:` it allows the digits that keep the number a prefix of an allowed ref until it is one. Anywhere
+ * else, for other tools, or when nothing would be left, it returns what `base` returns.
+ */
+
+import { FUNCTION_TOKENS } from './protocol.js';
+import { ROLES_FOR } from './actions.js';
+
+const CALL_START = FUNCTION_TOKENS['<start_function_call>'];
+const CALL_END = '<end_function_call>';
+const ESCAPE = '<escape>';
+const ESCAPE_ID = FUNCTION_TOKENS['<escape>'];
+const LINE = /^(\S+) "((?:[^"\\]|\\.)*)" \[ref=(\d+)\](.*)$/;
+const OPTIONS = / options=(\[.*\])/;
+/** Tools that name a snapshot line with element + ref (navigate takes a URL; user tools are free). */
+const TARGET_TOOLS = new Set(['click', 'type_text', 'select_option', 'set_checked', 'scroll', 'read_text']);
+
+/**
+ * @typedef {{ref: number, role: string, name: string, options: string[]}} Target
+ */
+
+/**
+ * Returns the lines of a snapshot that carry a ref, as {ref, role, name, options}.
+ * @param {string} snapshot the text snapshot.js writes (`ROLE "NAME" [ref=N] …`, one element a line)
+ * @returns {Target[]}
+ */
+export function snapshotTargets(snapshot) {
+  /** @type {Target[]} */
+  const targets = [];
+  for (const line of snapshot.split('\n')) {
+    const m = LINE.exec(line.trim());
+    if (!m) continue;
+    const name = parseJson(`"${m[2]}"`, m[2]);
+    const opts = OPTIONS.exec(m[4]);
+    const options = opts ? parseJson(opts[1], []) : [];
+    targets.push({ ref: Number(m[3]), role: m[1], name, options: Array.isArray(options) ? options.map(String) : [] });
+  }
+  return targets;
+}
+
+/**
+ * Returns an allowed-tokens hook that keeps element, ref and option on the snapshot's targets.
+ * @param {{encode: (text: string) => number[], decode: (ids: number[]) => string}} tokenizer
+ * @param {Target[]} targets
+ * @param {((generated: number[]) => number[] | null) | null} base the hook it narrows (null: every id)
+ * @returns {(generated: number[]) => number[] | null}
+ */
+export function snapshotHook(tokenizer, targets, base) {
+  const pieceCache = new Map();
+  const piece = (/** @type {number} */ id) => {
+    let text = pieceCache.get(id);
+    if (text === undefined) {
+      text = id === ESCAPE_ID ? ESCAPE : tokenizer.decode([id]);
+      pieceCache.set(id, text);
+    }
+    return text;
+  };
+  // The ids that spell the allowed strings, tokenized alone (as after <escape>): with a null base
+  // (every id) these are the candidates; with a copy vocabulary, that set is.
+  const spelling = new Set([ESCAPE_ID]);
+  for (const t of targets) {
+    for (const text of [t.name, ...t.options, String(t.ref)]) for (const id of tokenizer.encode(text)) spelling.add(id);
+  }
+  const digits = [...'0123456789'].map((d) => tokenizer.encode(d)).filter((ids) => ids.length === 1).map((ids) => ids[0]);
+  let memo = { length: -1, key: '', result: /** @type {number[] | null} */ (null) };
+
+  return (generated) => {
+    const key = generated.join(',');
+    if (memo.key === key && memo.length === generated.length) return memo.result;
+    const fallback = base ? base(generated) : null;
+    const narrowed = narrow(generated, fallback);
+    memo = { length: generated.length, key, result: narrowed ?? fallback };
+    return memo.result;
+  };
+
+  /**
+   * @param {number[]} generated
+   * @param {number[] | null} fallback
+   * @returns {number[] | null}
+   */
+  function narrow(generated, fallback) {
+    const start = generated.lastIndexOf(CALL_START);
+    if (start < 0) return null;
+    const text = tokenizer.decode(generated.slice(start + 1));
+    if (text.includes(CALL_END)) return null;
+    const head = /^call:([A-Za-z0-9_.-]+)\{/.exec(text);
+    if (!head || !TARGET_TOOLS.has(head[1])) return null;
+    const tool = head[1];
+    const args = text.slice(head[0].length);
+    const rule = /** @type {{roles: Set<string>} | undefined} */ (/** @type {any} */ (ROLES_FOR)[tool]);
+    const fitting = targets.filter((t) => !rule || rule.roles.has(t.role));
+    const parts = args.split(ESCAPE);
+    const candidates = fallback ?? [...spelling];
+
+    if (parts.length % 2 === 0) { // inside an escaped string: which key opened it?
+      const opened = /(?:^|,)([A-Za-z_][A-Za-z0-9_]*):$/.exec(parts[parts.length - 2]);
+      const value = parts[parts.length - 1];
+      let strings = null;
+      if (opened?.[1] === 'element') {
+        strings = [...new Set(fitting.map((t) => t.name))];
+      } else if (opened?.[1] === 'option' && tool === 'select_option') {
+        const element = valueOf(parts, 'element');
+        strings = [...new Set(fitting.filter((t) => element === null || t.name === element).flatMap((t) => t.options))];
+      }
+      if (!strings || strings.length === 0) return null;
+      const allowed = candidates.filter((id) => {
+        if (id === ESCAPE_ID) return strings.includes(value);
+        const next = value + piece(id);
+        return next.length > value.length && strings.some((s) => s.startsWith(next));
+      });
+      return allowed.length > 0 ? allowed : null;
+    }
+
+    const ref = /(?:^|,)ref:(\d*)$/.exec(parts[parts.length - 1]);
+    if (!ref) return null;
+    const element = valueOf(parts, 'element');
+    const refs = fitting.filter((t) => element === null || t.name === element).map((t) => String(t.ref));
+    if (refs.length === 0 || refs.includes(ref[1])) return null; // a whole ref: the model says how it goes on
+    const allowed = digits.filter((id) => refs.some((r) => r.startsWith(ref[1] + piece(id))));
+    return allowed.length > 0 ? allowed : null;
+  }
+}
+
+/**
+ * The value of a finished `key:<escape>…<escape>` argument in the split call text, or null.
+ * @param {string[]} parts the call's argument text split at <escape>
+ * @param {string} key
+ * @returns {string | null}
+ */
+function valueOf(parts, key) {
+  for (let i = 0; i + 2 < parts.length; i += 2) {
+    if (new RegExp(`(?:^|,)${key}:$`).test(parts[i])) return parts[i + 1];
+  }
+  return null;
+}
+
+/**
+ * @template T
+ * @param {string} text
+ * @param {T} otherwise
+ * @returns {any}
+ */
+function parseJson(text, otherwise) {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return otherwise;
+  }
+}
