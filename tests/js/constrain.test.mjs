@@ -3,42 +3,16 @@
 //
 //     node --test tests/js/constrain.test.mjs            (from the repository root)
 //
-// The bundle is $FGWEB_BUNDLE_DIR, else export/tiny (tokenizer/, toolset.json, eval/eval.jsonl);
-// without one, the tests skip and say why.
+// The bundle is $FGWEB_BUNDLE_DIR, else export/tiny (built_bundle.mjs); without one, the tests skip
+// and say why.
 
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
 import { describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 
 import { FUNCTION_TOKENS, MODEL_TURN_START, renderCompletion, renderUserTurn } from '../../web/src/protocol.js';
-import { Tokenizer } from '../../web/src/tokenizer.js';
 import { copyHook, copyVocabulary } from '../../web/src/vocab.js';
 import { snapshotHook, snapshotTargets } from '../../web/src/constrain.js';
-
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const BUNDLE = process.env.FGWEB_BUNDLE_DIR || join(ROOT, 'export', 'tiny');
-const NEEDED = ['tokenizer/tokenizer.json', 'tokenizer/tokenizer_manifest.json', 'toolset.json', 'eval/eval.jsonl'];
-const missing = NEEDED.find((f) => !existsSync(join(BUNDLE, f)));
-const SKIP = missing ? `no built bundle: ${join(BUNDLE, missing)} is missing (run \`fgweb build --preset tiny --out export/tiny\` or set FGWEB_BUNDLE_DIR)` : false;
-
-/** @type {Tokenizer} */
-let tok;
-/** @type {any} */
-let manifest;
-/** @type {any[]} */
-let tools = [];
-/** @type {any[]} */
-let records = [];
-if (!SKIP) {
-  const read = (/** @type {string} */ f) => readFileSync(join(BUNDLE, f), 'utf8');
-  manifest = JSON.parse(read('tokenizer/tokenizer_manifest.json'));
-  tok = Tokenizer.fromJSON(read('tokenizer/tokenizer.json'), manifest);
-  const toolset = JSON.parse(read('toolset.json'));
-  tools = Array.isArray(toolset) ? toolset : toolset.tools;
-  records = read('eval/eval.jsonl').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l));
-}
+import { SKIP, manifest, records, tok, tools } from './built_bundle.mjs';
 
 const SNAPSHOT = [
   'heading "Sign in" [ref=1]',
