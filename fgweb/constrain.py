@@ -53,10 +53,11 @@ class Target:
     role: str
     name: str
     options: tuple[str, ...]
+    disabled: bool = False  # the line ends with `disabled`
 
 
 def snapshot_targets(snapshot: str) -> list[Target]:
-    """Returns the snapshot's lines that carry a ref (`ROLE "NAME" [ref=N] …`)."""
+    """Returns the snapshot's lines that carry a ref (`ROLE "NAME" [ref=N] …`), in order."""
     targets = []
     for line in snapshot.splitlines():
         m = _LINE.match(line.strip())
@@ -66,7 +67,8 @@ def snapshot_targets(snapshot: str) -> list[Target]:
         opts = _OPTIONS.search(m.group(4))
         options = _json(opts.group(1), []) if opts else []
         targets.append(Target(int(m.group(3)), m.group(1), str(name),
-                              tuple(str(o) for o in options) if isinstance(options, list) else ()))
+                              tuple(str(o) for o in options) if isinstance(options, list) else (),
+                              disabled=m.group(4).split(" ")[-1] == "disabled"))
     return targets
 
 

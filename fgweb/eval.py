@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import re
 import statistics
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
@@ -47,7 +46,6 @@ if TYPE_CHECKING:
     from fgweb.tools import Toolset
 
 GGUF_RUNTIME = "gguf dequantized in PyTorch"
-_SNAPSHOT_LINE = re.compile(r'^(\S+) ("(?:[^"\\]|\\.)*") \[ref=(\d+)\](.*)$')
 
 ArtifactSource: TypeAlias = "Path | str | Callable[[], Generator]"
 
@@ -123,27 +121,9 @@ def _canon(value: Any) -> str:
     return json.dumps(value, sort_keys=True, ensure_ascii=False)
 
 
-@dataclass
-class _Element:
-    name: str
-    disabled: bool
-
-
-def snapshot_elements(snapshot: str) -> dict[int, _Element]:
-    """Returns {ref: element} for each `ROLE "NAME" [ref=N] …` line of a snapshot."""
-    elements: dict[int, _Element] = {}
-    for line in snapshot.splitlines():
-        m = _SNAPSHOT_LINE.match(line)
-        if m is None:
-            continue
-        state = m.group(4).split(" ")
-        elements[int(m.group(3))] = _Element(name=json.loads(m.group(2)), disabled=state[-1] == "disabled")
-    return elements
-
-
 def snapshot_issues(calls: Sequence[Mapping[str, Any]], snapshot: str, toolset: Toolset) -> list[str]:
     """Returns why calls cannot run on this snapshot: unknown ref, name mismatch, disabled target."""
-    elements = snapshot_elements(snapshot)
+    elements = {t.ref: t for t in snapshot_targets(snapshot)}
     issues: list[str] = []
     for i, call in enumerate(calls):
         args = call.get("arguments") or {}
@@ -323,15 +303,17 @@ def evaluate_artifacts(
         )
         for ex in chosen
     ]
+    # The runtime's snapshot-bound decoding, one hook per case, shared by every artifact.
+    hooks = [
+        snapshot_hook(tokenizer, snapshot_targets(str(_attr(ex, "snapshot", "")))) if cfg.constrain else None
+        for ex in chosen
+    ]
     results: dict[str, dict[str, Any]] = {}
     for name, source in artifacts.items():
         gen, runtime = _open(source, threads)
         gen = gen.with_prefix(developer)
         outputs: list[Output] = []
-        for ex, prompt in zip(chosen, _bar(prompts, name, progress), strict=True):
-            hook = None
-            if cfg.constrain:
-                hook = snapshot_hook(tokenizer, snapshot_targets(str(_attr(ex, "snapshot", ""))))
+        for prompt, hook in zip(_bar(prompts, name, progress), hooks, strict=True):
             r = gen.greedy(prompt, cfg.max_new_tokens, stops, allowed=hook)
             outputs.append(
                 Output(

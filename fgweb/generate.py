@@ -164,7 +164,7 @@ class TorchGenerator(Generator):
             raise FgwebError(f"{model_dir} is not a Hugging Face checkpoint (no config.json)")
         self._torch = torch
         self.device = torch.device(device or ("cuda" if torch.cuda.is_available() else "cpu"))
-        model = AutoModelForCausalLM.from_pretrained(model_dir, dtype=torch.float32)
+        model: Any = AutoModelForCausalLM.from_pretrained(model_dir, dtype=torch.float32)
         self.model = model.to(self.device).eval()
 
     def _empty_past(self) -> Any:

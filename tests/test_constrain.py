@@ -44,7 +44,8 @@ def allowed_after(tok: Any, partial: str) -> list[str] | None:
 def test_targets_read_ref_role_name_and_options() -> None:
     targets = constrain.snapshot_targets(SNAPSHOT)
     assert [t.ref for t in targets] == [1, 2, 3, 4, 5, 12, 13]
-    assert targets[3] == constrain.Target(4, "combobox", "Country", ("France", "Germany", "Spain"))
+    country = constrain.Target(4, "combobox", "Country", ("France", "Germany", "Spain"), disabled=False)
+    assert targets[3] == country
     assert targets[6].name == 'Say "hi"'
 
 

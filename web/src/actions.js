@@ -101,7 +101,7 @@ const BUILTIN_TOOLS = new Set(['click', 'type_text', 'select_option', 'set_check
 /** Built-in tools that change the page through an element: refused on disabled elements. */
 const ACTING_TOOLS = new Set(['click', 'type_text', 'select_option', 'set_checked']);
 /** Built-in tools that need an element. */
-const ELEMENT_TOOLS = new Set(['click', 'type_text', 'select_option', 'set_checked', 'read_text']);
+export const ELEMENT_TOOLS = new Set(['click', 'type_text', 'select_option', 'set_checked', 'read_text']);
 
 /** @type {{[tool: string]: {roles: ReadonlySet<string>, what: string}}} */
 export const ROLES_FOR = {

@@ -17,7 +17,7 @@
  */
 
 import { FUNCTION_TOKENS } from './protocol.js';
-import { ROLES_FOR } from './actions.js';
+import { ELEMENT_TOOLS, ROLES_FOR } from './actions.js';
 
 const CALL_START = FUNCTION_TOKENS['<start_function_call>'];
 const CALL_END = '<end_function_call>';
@@ -26,7 +26,7 @@ const ESCAPE_ID = FUNCTION_TOKENS['<escape>'];
 const LINE = /^(\S+) "((?:[^"\\]|\\.)*)" \[ref=(\d+)\](.*)$/;
 const OPTIONS = / options=(\[.*\])/;
 /** Tools that name a snapshot line with element + ref (navigate takes a URL; user tools are free). */
-const TARGET_TOOLS = new Set(['click', 'type_text', 'select_option', 'set_checked', 'scroll', 'read_text']);
+const TARGET_TOOLS = new Set([...ELEMENT_TOOLS, ...Object.keys(ROLES_FOR)]);
 
 /**
  * @typedef {{ref: number, role: string, name: string, options: string[]}} Target
@@ -75,14 +75,14 @@ export function snapshotHook(tokenizer, targets, base) {
     for (const text of [t.name, ...t.options, String(t.ref)]) for (const id of tokenizer.encode(text)) spelling.add(id);
   }
   const digits = [...'0123456789'].map((d) => tokenizer.encode(d)).filter((ids) => ids.length === 1).map((ids) => ids[0]);
-  let memo = { length: -1, key: '', result: /** @type {number[] | null} */ (null) };
+  // The decoder asks twice per step (which logits to compute, then which to pick): answer once.
+  let memo = { key: /** @type {string | null} */ (null), result: /** @type {number[] | null} */ (null) };
 
   return (generated) => {
     const key = generated.join(',');
-    if (memo.key === key && memo.length === generated.length) return memo.result;
+    if (memo.key === key) return memo.result;
     const fallback = base ? base(generated) : null;
-    const narrowed = narrow(generated, fallback);
-    memo = { length: generated.length, key, result: narrowed ?? fallback };
+    memo = { key, result: narrow(generated, fallback) ?? fallback };
     return memo.result;
   };
 
