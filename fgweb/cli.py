@@ -57,7 +57,18 @@ def _add_build_options(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--max-length", type=int, metavar="N", help="drop training examples longer than N tokens"
     )
-    p.add_argument("--lr", type=float, metavar="LR", help="LoRA learning rate")
+    p.add_argument(
+        "--lr",
+        type=float,
+        metavar="LR",
+        help="LoRA learning rate (default: 2e-5 for recipe default, 2e-4 for full)",
+    )
+    p.add_argument(
+        "--embed-lr",
+        type=float,
+        metavar="LR",
+        help="learning rate of the function-token embedding rows (default: 1e-4 for default, 1e-3 for full)",
+    )
     p.add_argument("--train-seed", type=int, metavar="N", help="seed of the training example order")
     p.add_argument(
         "--max-minutes",
@@ -101,6 +112,8 @@ def config_from_args(args: argparse.Namespace) -> BuildConfig:
         cfg.train.max_length = args.max_length
     if args.lr is not None:
         cfg.train.lr = args.lr
+    if args.embed_lr is not None:
+        cfg.train.embed_lr = args.embed_lr
     if args.train_seed is not None:
         cfg.train.seed = args.train_seed
     if args.train_examples is not None:

@@ -45,20 +45,33 @@ class ModelConfig:
     tiny_seed: int = 0  # tiny preset only: random init seed
 
 
+# (LoRA, function-token rows) peak learning rates of each recipe, where train.lr / train.embed_lr are unset.
+# `full` learns the task from the base. `default` continues an adapter that already fits the built-in
+# task (training loss ~0.003), and at the CPU batch of 8 each step mostly adds noise: on the first 100
+# eval cases the adapter alone made 89% exact calls, after 80 steps at 5e-5 85%, at 2e-4 about 81%.
+# A user's own toolset may need more: `--lr 2e-4`, or `--recipe full`.
+RECIPE_LEARNING_RATES: dict[str, tuple[float, float]] = {"full": (2e-4, 1e-3), "default": (2e-5, 1e-4)}
+
+
 @dataclass
 class TrainConfig:
     recipe: Literal["default", "full", "none"] = "default"  # default: start from the committed adapter
     steps: int = 80  # optimizer steps (about 15 s each for the 270M model on 2 CPU cores)
     batch_size: int = 8  # examples per step
-    lr: float = 2e-4  # LoRA learning rate
-    embed_lr: float = 1e-3  # learning rate of the function-token embedding rows
+    lr: float | None = None  # LoRA learning rate; None = the recipe's (RECIPE_LEARNING_RATES)
+    embed_lr: float | None = None  # function-token rows' learning rate; None = the recipe's
     lora_rank: int = 16
     lora_alpha: int = 32
     lora_dropout: float = 0.0
-    max_length: int = 1024  # examples longer than this are dropped (counted in the log)
+    max_length: int = 1536  # examples longer than this are dropped (counted in the log)
     seed: int = 0
     threads: int = 0  # torch threads on CPU; 0 = all cores
     max_minutes: float = 22  # stop early (keeping what was learned) after this long; 0 = no limit
+
+    def learning_rates(self) -> tuple[float, float]:
+        """The (LoRA, function-token rows) learning rates this run uses."""
+        lr, embed_lr = RECIPE_LEARNING_RATES.get(self.recipe, RECIPE_LEARNING_RATES["full"])
+        return (lr if self.lr is None else self.lr, embed_lr if self.embed_lr is None else self.embed_lr)
 
 
 @dataclass

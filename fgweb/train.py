@@ -361,10 +361,11 @@ def train(
         rows.rows.data.copy_(_load_rows(start, tuple(rows.rows.shape)).to(device))
 
     lora_params = [p for n, p in peft_model.named_parameters() if p.requires_grad and "lora_" in n]
+    lora_lr, rows_lr = cfg.learning_rates()
     opt = torch.optim.AdamW(
         [
-            {"params": lora_params, "lr": cfg.lr, "weight_decay": 0.0},
-            {"params": [rows.rows], "lr": cfg.embed_lr, "weight_decay": 0.0},
+            {"params": lora_params, "lr": lora_lr, "weight_decay": 0.0},
+            {"params": [rows.rows], "lr": rows_lr, "weight_decay": 0.0},
         ]
     )
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lr_lambda=lr_factor(cfg.steps))
@@ -451,6 +452,8 @@ def train(
         "steps": steps_done,
         "steps_planned": cfg.steps,
         "batch_size": cfg.batch_size,
+        "peak_lr": lora_lr,
+        "peak_embed_lr": rows_lr,
         "examples": len(data.examples),
         "dropped": data.dropped,
         "examples_seen": seen,

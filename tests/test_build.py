@@ -76,6 +76,16 @@ def test_malformed_toolset_is_reported_without_traceback(
     assert "tools.json" in err and "Traceback" not in err
 
 
+def test_training_options_reach_the_train_config() -> None:
+    args = cli.make_parser().parse_args(
+        ["train", "--recipe", "full", "--lr", "3e-4", "--embed-lr", "2e-3", "--batch-size", "16"]
+    )
+    train = cli.config_from_args(args).train
+    assert (train.recipe, train.batch_size, train.learning_rates()) == ("full", 16, (3e-4, 2e-3))
+    # Left out, each recipe keeps its own rates.
+    assert cli.config_from_args(cli.make_parser().parse_args(["train"])).train.lr is None
+
+
 def test_every_subcommand_explains_itself(capsys: pytest.CaptureFixture[str]) -> None:
     for command in ("build", "serve", "eval", "bench", "data", "train", "export"):
         with pytest.raises(SystemExit) as exit_info:

@@ -171,6 +171,17 @@ def test_loss_json_records_steps_and_summary(trained: Path) -> None:
     summary = log["summary"]
     assert summary["steps"] == 10 and summary["examples"] == 4 and summary["examples_seen"] == 40
     assert summary["epochs"] == 10 and summary["device"] == "cpu" and summary["tokens_per_s"] > 0
+    assert summary["peak_lr"] == 1e-2 and summary["peak_embed_lr"] == 1e-2
+    assert max(s["lr"] for s in log["steps"]) <= 1e-2
+
+
+def test_each_recipe_has_its_own_learning_rates_unless_they_are_set() -> None:
+    full = TrainConfig(recipe="full").learning_rates()
+    default = TrainConfig(recipe="default").learning_rates()
+    # Continuing an adapter that already fits the task takes smaller steps than learning it.
+    assert default[0] < full[0] and default[1] < full[1]
+    assert TrainConfig(recipe="default", lr=3e-4).learning_rates() == (3e-4, default[1])
+    assert TrainConfig(recipe="full", embed_lr=5e-3).learning_rates() == (full[0], 5e-3)
 
 
 def full_sequence_loss(model: Any, encoded: train.EncodedSet) -> Any:
