@@ -19,7 +19,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from fgweb.config import BuildConfig, preset
+from fgweb.config import RECIPE_LEARNING_RATES, BuildConfig, preset
 from fgweb.errors import FgwebError
 
 console = Console(stderr=True)
@@ -57,17 +57,20 @@ def _add_build_options(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--max-length", type=int, metavar="N", help="drop training examples longer than N tokens"
     )
+    rates = RECIPE_LEARNING_RATES
     p.add_argument(
         "--lr",
         type=float,
         metavar="LR",
-        help="LoRA learning rate (default: 2e-5 for recipe default, 2e-4 for full)",
+        help=f"LoRA learning rate (default: {rates['default'][0]:g} for recipe default, "
+        f"{rates['full'][0]:g} for full)",
     )
     p.add_argument(
         "--embed-lr",
         type=float,
         metavar="LR",
-        help="learning rate of the function-token embedding rows (default: 1e-4 for default, 1e-3 for full)",
+        help=f"learning rate of the function-token embedding rows (default: {rates['default'][1]:g} for "
+        f"default, {rates['full'][1]:g} for full)",
     )
     p.add_argument("--train-seed", type=int, metavar="N", help="seed of the training example order")
     p.add_argument(
