@@ -366,7 +366,7 @@ def make_parser() -> argparse.ArgumentParser:
         choices=["snapshot", "none"],
         default="snapshot",
         help="snapshot: decode as the runtime does, a call's element, ref and option kept on the snapshot's "
-        "lines; none: the bare model (default: %(default)s)",
+        "lines and type_text's text on the command; none: the bare model (default: %(default)s)",
     )
     p.add_argument("--json", type=Path, metavar="OUT", help="write the full report here")
     p.set_defaults(func=cmd_eval)

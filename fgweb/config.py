@@ -90,7 +90,8 @@ class EvalConfig:
     max_new_tokens: int = 160  # a four-call answer (sign-up, booking) is about 130 tokens
     score_base: bool = True  # also score the untrained base model (fp32 PyTorch) for comparison
     # Decode as the browser runtime does: a call's element, ref and option can only spell a snapshot
-    # line the tool acts on (fgweb/constrain.py, web/src/constrain.js). False scores the bare model.
+    # line the tool acts on, and type_text's text a stretch of the command (fgweb/constrain.py,
+    # web/src/constrain.js). False scores the bare model.
     constrain: bool = True
 
 

@@ -4,9 +4,11 @@ While the model writes a call of a built-in tool, its `element` can only spell t
 line whose role the tool acts on, its `ref` only the number of such a line with that name, and
 select_option's `option` only one of that line's options. The model still chooses (greedy over what
 is left); it can no longer name an element the page does not have, or pair a name with another line's
-ref. The eval applies it so that its figures are those of the runtime.
+ref. Given the command, type_text's `text` can only be a stretch of it, as typed: what the model types
+is what the user said (not "ann Lee" for "Ann Lee", nor a word it made up). The eval applies the same
+rules so that its figures are those of the runtime.
 
-    hook = snapshot_hook(tokenizer, snapshot_targets(snapshot))
+    hook = snapshot_hook(tokenizer, snapshot_targets(snapshot), command=command)
     generator.greedy(prompt_ids, max_new_tokens, stop_ids, allowed=hook)
 """
 
@@ -29,6 +31,7 @@ _OPTIONS = re.compile(r" options=(\[.*\])")
 _HEAD = re.compile(r"^call:([A-Za-z0-9_.-]+)\{")
 _OPENED = re.compile(r"(?:^|,)([A-Za-z_][A-Za-z0-9_]*):$")
 _REF = re.compile(r"(?:^|,)ref:(\d*)$")
+_WORD = re.compile(r"[^\W_]+")  # letters and digits: where a copied stretch may start inside a word
 
 _INTERACTIVE = {
     "textbox", "searchbox", "checkbox", "switch", "radio", "combobox", "button", "link", "scrollable",
@@ -72,8 +75,10 @@ def snapshot_targets(snapshot: str) -> list[Target]:
     return targets
 
 
-def snapshot_hook(tokenizer: Any, targets: Sequence[Target], base: AllowedHook | None = None) -> AllowedHook:
-    """Returns an allowed-tokens hook keeping element, ref and option on `targets` (else `base`'s answer)."""
+def snapshot_hook(tokenizer: Any, targets: Sequence[Target], base: AllowedHook | None = None,
+                  command: str | None = None) -> AllowedHook:
+    """Returns an allowed-tokens hook keeping element, ref and option on `targets`, and type_text's text
+    on stretches of `command` when given (elsewhere, `base`'s answer)."""
     pieces: dict[int, str] = {}
 
     def piece(i: int) -> str:
@@ -85,6 +90,10 @@ def snapshot_hook(tokenizer: Any, targets: Sequence[Target], base: AllowedHook |
     for t in targets:
         for text in (t.name, *t.options, str(t.ref)):
             spelling.update(encode_text(tokenizer, text))
+    if command:  # a stretch of the command starts at a word (alone, or after a space) or mid-word
+        for text in (command, *command.split(), *_WORD.findall(command)):
+            spelling.update(encode_text(tokenizer, text))
+            spelling.update(encode_text(tokenizer, " " + text))
     digits = [ids[0] for ids in (encode_text(tokenizer, d) for d in "0123456789") if len(ids) == 1]
 
     def narrow(generated: list[int], fallback: list[int] | None) -> list[int] | None:
@@ -112,6 +121,13 @@ def snapshot_hook(tokenizer: Any, targets: Sequence[Target], base: AllowedHook |
                 element = _value_of(parts, "element")
                 named = [t for t in fitting if element is None or t.name == element]
                 strings = sorted({o for t in named for o in t.options})
+            elif opened and opened.group(1) == "text" and tool == "type_text" and command is not None:
+                copied = [
+                    i for i in candidates
+                    if (value in command if i == ESCAPE_ID
+                        else len(piece(i)) > 0 and value + piece(i) in command)
+                ]
+                return copied or None
             if not strings:
                 return None
             allowed = [

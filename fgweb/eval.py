@@ -305,7 +305,9 @@ def evaluate_artifacts(
     ]
     # The runtime's snapshot-bound decoding, one hook per case, shared by every artifact.
     hooks = [
-        snapshot_hook(tokenizer, snapshot_targets(str(_attr(ex, "snapshot", "")))) if cfg.constrain else None
+        snapshot_hook(tokenizer, snapshot_targets(str(_attr(ex, "snapshot", ""))),
+                      command=str(_attr(ex, "command", "")))
+        if cfg.constrain else None
         for ex in chosen
     ]
     results: dict[str, dict[str, Any]] = {}

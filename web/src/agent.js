@@ -37,7 +37,8 @@ const DEFAULT_BUNDLE = new URL('../', import.meta.url).href;
  *                               // <start_function_call>, only the ids a call can copy from the prompt
  *                               // (vocab.js); 'full' scores every id. Full graphs ignore it.
  *   constrain?: 'snapshot' | 'none',  // 'snapshot' (default): a call's element, ref and option can only
- *                               // spell a snapshot line the tool acts on (constrain.js); 'none': free
+ *                               // spell a snapshot line the tool acts on, and type_text's text only a
+ *                               // stretch of the command, as typed (constrain.js); 'none': free
  * }} AgentOptions
  *
  * @typedef {{name: string, arguments: {[key: string]: any}, ref: number | null, element: Element | null,

@@ -4,16 +4,19 @@
  * line with that name, and select_option's `option` only one of that line's options. The model still
  * chooses (greedy over what is left); it can no longer name an element the page does not have, or
  * pair a name with another line's ref: the commonest ways a call failed validation (actions.js).
+ * Given the command, type_text's `text` can only be a stretch of it, as typed: what the model types is
+ * what the user said (not "ann Lee" for "Ann Lee", nor a word it made up).
  *
  *     const targets = snapshotTargets(snapshot);
- *     const hook = snapshotHook(tokenizer, targets, copyHook(ids));   // or snapshotHook(tokenizer, targets, null)
+ *     const hook = snapshotHook(tokenizer, targets, copyHook(ids), command);   // or (tokenizer, targets, null)
  *     const r = await decoder.greedy(promptIds, { stopIds, allowed: hook });
  *
  * The hook reads the call being written from the generated ids (decoded after the last
  * `<start_function_call>`): inside `element:<escape>…` or `option:<escape>…` it allows the ids whose
  * text keeps the value a prefix of an allowed string (and `<escape>` once it equals one); after
- * `ref:` it allows the digits that keep the number a prefix of an allowed ref until it is one. Anywhere
- * else, for other tools, or when nothing would be left, it returns what `base` returns.
+ * `ref:` it allows the digits that keep the number a prefix of an allowed ref until it is one; inside
+ * type_text's `text:<escape>…` the ids that keep the text within the command. Anywhere else, for other
+ * tools, or when nothing would be left, it returns what `base` returns. fgweb/constrain.py is its twin.
  */
 
 import { FUNCTION_TOKENS } from './protocol.js';
@@ -25,6 +28,8 @@ const ESCAPE = '<escape>';
 const ESCAPE_ID = FUNCTION_TOKENS['<escape>'];
 const LINE = /^(\S+) "((?:[^"\\]|\\.)*)" \[ref=(\d+)\](.*)$/;
 const OPTIONS = / options=(\[.*\])/;
+/** Letters and digits: where a copied stretch of the command may start inside a word. */
+const WORD = /[\p{L}\p{N}]+/gu;
 /** Tools that name a snapshot line with element + ref (navigate takes a URL; user tools are free). */
 const TARGET_TOOLS = new Set([...ELEMENT_TOOLS, ...Object.keys(ROLES_FOR)]);
 
@@ -56,9 +61,10 @@ export function snapshotTargets(snapshot) {
  * @param {{encode: (text: string) => number[], decode: (ids: number[]) => string}} tokenizer
  * @param {Target[]} targets
  * @param {((generated: number[]) => number[] | null) | null} base the hook it narrows (null: every id)
+ * @param {string | null} [command] the user's command: type_text's text is copied from it (null: free)
  * @returns {(generated: number[]) => number[] | null}
  */
-export function snapshotHook(tokenizer, targets, base) {
+export function snapshotHook(tokenizer, targets, base, command = null) {
   const pieceCache = new Map();
   const piece = (/** @type {number} */ id) => {
     let text = pieceCache.get(id);
@@ -73,6 +79,11 @@ export function snapshotHook(tokenizer, targets, base) {
   const spelling = new Set([ESCAPE_ID]);
   for (const t of targets) {
     for (const text of [t.name, ...t.options, String(t.ref)]) for (const id of tokenizer.encode(text)) spelling.add(id);
+  }
+  if (command) { // a stretch of the command starts at a word (alone, or after a space) or mid-word
+    for (const text of [command, ...command.split(/\s+/), ...(command.match(WORD) ?? [])]) {
+      for (const id of [...tokenizer.encode(text), ...tokenizer.encode(` ${text}`)]) spelling.add(id);
+    }
   }
   const digits = [...'0123456789'].map((d) => tokenizer.encode(d)).filter((ids) => ids.length === 1).map((ids) => ids[0]);
   // The decoder asks twice per step (which logits to compute, then which to pick): answer once.
@@ -114,6 +125,13 @@ export function snapshotHook(tokenizer, targets, base) {
       } else if (opened?.[1] === 'option' && tool === 'select_option') {
         const element = valueOf(parts, 'element');
         strings = [...new Set(fitting.filter((t) => element === null || t.name === element).flatMap((t) => t.options))];
+      } else if (opened?.[1] === 'text' && tool === 'type_text' && command !== null) {
+        const copied = candidates.filter((id) => {
+          if (id === ESCAPE_ID) return command.includes(value);
+          const p = piece(id);
+          return p.length > 0 && command.includes(value + p);
+        });
+        return copied.length > 0 ? copied : null;
       }
       if (!strings || strings.length === 0) return null;
       const allowed = candidates.filter((id) => {

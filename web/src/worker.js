@@ -10,7 +10,7 @@
  * for the first token and, when it is `<start_function_call>`, only the prompt's copy vocabulary
  * (vocab.js) after it; otherwise (vocab 'full', words answers, full graphs) every id at every step.
  * With constrain 'snapshot' (the default), a call's element, ref and option are further kept on the
- * snapshot's lines (constrain.js).
+ * snapshot's lines, and type_text's text on stretches of the command (constrain.js).
  */
 
 import { FUNCTION_TOKENS, MODEL_TURN_START, renderResponse, renderUserTurn } from './protocol.js';
@@ -238,7 +238,7 @@ async function run(s, promptIds, maxNewTokens, turn, allowed = null) {
   if (turn && s.vocab === 'copy') {
     allowed = copyHook(copyVocabulary(s.tokenizer, { promptIds, ...turn, tools: s.tools, stopIds: s.stopIds }));
   }
-  if (turn && s.constrain === 'snapshot') allowed = snapshotHook(s.tokenizer, snapshotTargets(turn.snapshot), allowed);
+  if (turn && s.constrain === 'snapshot') allowed = snapshotHook(s.tokenizer, snapshotTargets(turn.snapshot), allowed, turn.command);
   const vocabMs = performance.now() - t;
   const r = await s.decoder.greedy(promptIds, { maxNewTokens, stopIds: s.stopIds, reuse: s.reuse, allowed });
   s.last = { promptIds, tokenIds: r.tokenIds, turn };
