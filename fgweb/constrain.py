@@ -94,7 +94,17 @@ def snapshot_hook(tokenizer: Any, targets: Sequence[Target], base: AllowedHook |
         for text in (command, *command.split(), *_WORD.findall(command)):
             spelling.update(encode_text(tokenizer, text))
             spelling.update(encode_text(tokenizer, " " + text))
+    spelled = sorted(spelling)
     digits = [ids[0] for ids in (encode_text(tokenizer, d) for d in "0123456789") if len(ids) == 1]
+
+    def keeping(candidates: list[int], value: str, grows: Callable[[str], bool],
+                ends: Callable[[str], bool]) -> list[int] | None:
+        """The candidates that keep `value` growing as `grows` allows, and <escape> where it `ends`."""
+        allowed = [
+            i for i in candidates
+            if (ends(value) if i == ESCAPE_ID else len(piece(i)) > 0 and grows(value + piece(i)))
+        ]
+        return allowed or None
 
     def narrow(generated: list[int], fallback: list[int] | None) -> list[int] | None:
         if CALL_START not in generated:
@@ -110,7 +120,7 @@ def snapshot_hook(tokenizer: Any, targets: Sequence[Target], base: AllowedHook |
         roles = TOOL_ROLES[tool]
         fitting = [t for t in targets if roles is None or t.role in roles]
         parts = text[head.end() :].split(ESCAPE)
-        candidates = fallback if fallback is not None else sorted(spelling)
+        candidates = fallback if fallback is not None else spelled
         if len(parts) % 2 == 0:  # inside an escaped string: which key opened it?
             opened = _OPENED.search(parts[-2])
             value = parts[-1]
@@ -122,20 +132,11 @@ def snapshot_hook(tokenizer: Any, targets: Sequence[Target], base: AllowedHook |
                 named = [t for t in fitting if element is None or t.name == element]
                 strings = sorted({o for t in named for o in t.options})
             elif opened and opened.group(1) == "text" and tool == "type_text" and command is not None:
-                copied = [
-                    i for i in candidates
-                    if (value in command if i == ESCAPE_ID
-                        else len(piece(i)) > 0 and value + piece(i) in command)
-                ]
-                return copied or None
+                return keeping(candidates, value, lambda t: t in command, lambda t: t in command)
             if not strings:
                 return None
-            allowed = [
-                i for i in candidates
-                if (value in strings if i == ESCAPE_ID
-                    else len(piece(i)) > 0 and any(s.startswith(value + piece(i)) for s in strings))
-            ]
-            return allowed or None
+            return keeping(candidates, value, lambda t: any(s.startswith(t) for s in strings),
+                           lambda t: t in strings)
         ref = _REF.search(parts[-1])
         if not ref:
             return None

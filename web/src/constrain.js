@@ -85,6 +85,7 @@ export function snapshotHook(tokenizer, targets, base, command = null) {
       for (const id of [...tokenizer.encode(text), ...tokenizer.encode(` ${text}`)]) spelling.add(id);
     }
   }
+  const spelled = [...spelling];
   const digits = [...'0123456789'].map((d) => tokenizer.encode(d)).filter((ids) => ids.length === 1).map((ids) => ids[0]);
   // The decoder asks twice per step (which logits to compute, then which to pick): answer once.
   let memo = { key: /** @type {string | null} */ (null), result: /** @type {number[] | null} */ (null) };
@@ -96,6 +97,23 @@ export function snapshotHook(tokenizer, targets, base, command = null) {
     memo = { key, result: narrow(generated, fallback) ?? fallback };
     return memo.result;
   };
+
+  /**
+   * The candidates that keep `value` growing as `grows` allows, and <escape> where it `ends`.
+   * @param {number[]} candidates
+   * @param {string} value
+   * @param {(text: string) => boolean} grows
+   * @param {(text: string) => boolean} ends
+   * @returns {number[] | null}
+   */
+  function keeping(candidates, value, grows, ends) {
+    const allowed = candidates.filter((id) => {
+      if (id === ESCAPE_ID) return ends(value);
+      const next = value + piece(id);
+      return next.length > value.length && grows(next);
+    });
+    return allowed.length > 0 ? allowed : null;
+  }
 
   /**
    * @param {number[]} generated
@@ -114,7 +132,7 @@ export function snapshotHook(tokenizer, targets, base, command = null) {
     const rule = /** @type {{roles: Set<string>} | undefined} */ (/** @type {any} */ (ROLES_FOR)[tool]);
     const fitting = targets.filter((t) => !rule || rule.roles.has(t.role));
     const parts = args.split(ESCAPE);
-    const candidates = fallback ?? [...spelling];
+    const candidates = fallback ?? spelled;
 
     if (parts.length % 2 === 0) { // inside an escaped string: which key opened it?
       const opened = /(?:^|,)([A-Za-z_][A-Za-z0-9_]*):$/.exec(parts[parts.length - 2]);
@@ -126,20 +144,11 @@ export function snapshotHook(tokenizer, targets, base, command = null) {
         const element = valueOf(parts, 'element');
         strings = [...new Set(fitting.filter((t) => element === null || t.name === element).flatMap((t) => t.options))];
       } else if (opened?.[1] === 'text' && tool === 'type_text' && command !== null) {
-        const copied = candidates.filter((id) => {
-          if (id === ESCAPE_ID) return command.includes(value);
-          const p = piece(id);
-          return p.length > 0 && command.includes(value + p);
-        });
-        return copied.length > 0 ? copied : null;
+        return keeping(candidates, value, (t) => command.includes(t), (t) => command.includes(t));
       }
       if (!strings || strings.length === 0) return null;
-      const allowed = candidates.filter((id) => {
-        if (id === ESCAPE_ID) return strings.includes(value);
-        const next = value + piece(id);
-        return next.length > value.length && strings.some((s) => s.startsWith(next));
-      });
-      return allowed.length > 0 ? allowed : null;
+      const choices = strings;
+      return keeping(candidates, value, (t) => choices.some((s) => s.startsWith(t)), (t) => choices.includes(t));
     }
 
     const ref = /(?:^|,)ref:(\d*)$/.exec(parts[parts.length - 1]);
