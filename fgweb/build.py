@@ -1,9 +1,10 @@
 """`fgweb build`: run data -> model -> train -> export -> eval -> bundle, each stage cached.
 
 A stage's output lives in `cache_dir()/<stage>/<key>/`, where `key` hashes the stage's settings, its
-upstream keys and the source of the modules it runs. A stage writes into `<key>.partial/` and renames
-it only when it has finished, so an interrupted build resumes from its last finished stage and never
-reads half-written output.
+upstream keys (for the dataset: the sha256 of the split the stage reads, so an edit of the generator that
+leaves train.jsonl as it was does not retrain) and the source of the modules it runs. A stage writes
+into `<key>.partial/` and renames it only when it has finished, so an interrupted build resumes from its
+last finished stage and never reads half-written output.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import Any
 
 from fgweb.config import PACKAGE_DIR, BuildConfig, cache_dir, json_safe
 from fgweb.errors import FgwebError
+from fgweb.files import sha256_file
 
 # The modules whose source goes into each stage's key: editing one reruns that stage and those after it.
 STAGE_SOURCES: dict[str, tuple[str, ...]] = {
@@ -164,11 +166,12 @@ def build(
     from fgweb.config import PRETRAINED_ADAPTER_DIR
 
     adapter_hash = _dir_hash(PRETRAINED_ADAPTER_DIR) if cfg.train.recipe == "default" else None
+    train_split, eval_split = (sha256_file(data.result / f"{s}.jsonl") for s in ("train", "eval"))
     trained = stage(
         "train",
         {
             "cfg": cfg.stage_dict("train"),
-            "data": data.key,
+            "train_split": train_split,
             "model": base.key,
             "adapter": adapter_hash,
             "toolset": toolset.sha256,
@@ -180,7 +183,8 @@ def build(
 
     exported = stage(
         "export",
-        {"cfg": cfg.stage_dict("export"), "train": trained.key, "data": data.key, "toolset": toolset.sha256},
+        {"cfg": cfg.stage_dict("export"), "train": trained.key, "eval_split": eval_split,
+         "toolset": toolset.sha256},
         lambda d: _export_work(cfg, trained.result, data.result, toolset, d),
     )
     if "eval" not in wanted:
@@ -188,7 +192,7 @@ def build(
 
     evaluated = stage(
         "eval",
-        {"cfg": cfg.stage_dict("eval"), "export": exported.key, "data": data.key, "model": base.key},
+        {"cfg": cfg.stage_dict("eval"), "export": exported.key, "eval_split": eval_split, "model": base.key},
         lambda d: _eval_work(cfg, exported.result, base.result, trained.result, data.result, toolset, d),
     )
     if "bundle" not in wanted:

@@ -20,6 +20,7 @@ The same seed gives the same files.
 
 from __future__ import annotations
 
+import itertools
 import json
 import random
 import re
@@ -378,10 +379,16 @@ class Example:
     calls: list[dict[str, Any]]
     answer: str | None
     tags: list[str] = field(default_factory=list)
+    # Eval only: other call lists that are equally right (a link clicked, or `navigate` to its href), as
+    # in page cases. Training learns the one list in `calls`.
+    accept: list[list[dict[str, Any]]] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
-        """Returns the record as written to the JSONL files."""
-        return asdict(self)
+        """Returns the record as written to the JSONL files (`accept` only where there is one)."""
+        record = asdict(self)
+        if not record["accept"]:
+            del record["accept"]
+        return record
 
 
 def M(target: Target) -> Slot:
@@ -1385,6 +1392,31 @@ def _single_weight(task: Task) -> float:
     return 2.0 if "." in task.intent else 1.0
 
 
+MAX_ACCEPT = 7  # alternatives kept per example (2 ** 3 - 1: up to three link steps)
+
+
+def equivalent_calls(calls: list[dict[str, Any]], snap: Snapshot) -> list[list[dict[str, Any]]]:
+    """Returns the other call lists that do the same thing: each click on a link may be a `navigate` to
+    its href, and each `navigate` a click on any link of the snapshot with that href."""
+    links = [(e, e.node.attr("href")) for e in snap.entries if e.role == "link" and e.node.attr("href")]
+    options: list[list[dict[str, Any]]] = []
+    for call in calls:
+        args = call["arguments"]
+        alts = [call]
+        if call["name"] == "click":
+            alts += [{"name": "navigate", "arguments": {"url": href}} for e, href in links
+                     if e.ref == args.get("ref")]
+        elif call["name"] == "navigate":
+            alts += [{"name": "click", "arguments": {"element": e.name, "ref": e.ref}}
+                     for e, href in links if href == args.get("url")]
+        options.append(alts)
+    out: list[list[dict[str, Any]]] = []
+    for combo in itertools.product(*options):
+        if list(combo) != calls and len(out) < MAX_ACCEPT:
+            out.append(list(combo))
+    return out
+
+
 class _Generator:
     def __init__(self, cfg: DataConfig, plan: Plan) -> None:
         self.cfg = cfg
@@ -1416,6 +1448,7 @@ class _Generator:
             html=built.page.to_html(),
             selectors={str(e.ref): built.page.selector(e.node, parents) for e in snap.entries},
             command=command, calls=calls, answer=answer, tags=sorted(tags | built.tags),
+            accept=equivalent_calls(calls, snap) if st.split == "eval" else [],
         )
         st.examples.append(ex)
         if not calls:

@@ -6,11 +6,13 @@
     evaluate_bundle(bundle_dir, cases=None, artifact=None, limit=0)  # `fgweb eval --backend python`
 
 Metrics over N examples (fractions in 0..1):
-- exact: every call identical and in order (names and all arguments); for an example that expects no
-  call, the output calls nothing.
+- exact: every call identical and in order (names and all arguments) to the expected calls or to one
+  of the example's `accept` lists (a link clicked, or `navigate` to its href); for an example that
+  expects no call, the output calls nothing.
 - tool: the sequence of tool names matches (no call expected: none produced).
-- args: of all expected calls, the fraction whose arguments all equal those of the produced call at
-  the same position (the tool name is scored by `tool`); null when no example expects a call.
+- args: of all expected calls (of the alternative the output equals, else the closest), the fraction
+  whose arguments all equal those of the produced call at the same position (the tool name is scored
+  by `tool`); null when no example expects a call.
 - valid: the output parses, and every call fits its tool's schema and the snapshot (the ref exists, its
   element name matches, an element that is acted on is not disabled).
 GGUF files are scored with their weights dequantized into PyTorch (llama.cpp is not run here): their
@@ -146,6 +148,10 @@ def snapshot_issues(calls: Sequence[Mapping[str, Any]], snapshot: str, toolset: 
     return issues
 
 
+def _same_tools(want: Sequence[Mapping[str, Any]], got: Sequence[Mapping[str, Any]]) -> int:
+    return sum(1 for w, g in zip(want, got, strict=False) if w["name"] == g["name"])
+
+
 def _score_case(example: Any, output: Output, toolset: Toolset) -> CaseResult:
     expected = [_call_json(c) for c in (_attr(example, "calls") or [])]
     case = CaseResult(
@@ -167,13 +173,19 @@ def _score_case(example: Any, output: Output, toolset: Toolset) -> CaseResult:
             case.calls, case.ok, case.tool_ok = [], True, True
         return case
     case.calls = produced
-    case.tool_ok = [c["name"] for c in produced] == [c["name"] for c in expected]
-    case.args_matched = sum(
-        1
-        for want, got in zip(expected, produced, strict=False)
-        if _canon(want["arguments"]) == _canon(got["arguments"])
-    )
-    case.ok = _canon(produced) == _canon(expected)
+
+    def matched(want: list[dict[str, Any]]) -> int:
+        pairs = zip(want, produced, strict=False)
+        return sum(1 for w, g in pairs if _canon(w["arguments"]) == _canon(g["arguments"]))
+
+    # Scored against the alternative the output equals, else the closest one: most arguments matched,
+    # then most tools in place (`expected` on ties).
+    alternatives = [expected, *([_call_json(c) for c in calls] for calls in _attr(example, "accept") or [])]
+    chosen = next((a for a in alternatives if _canon(a) == _canon(produced)), None)
+    chosen = chosen or max(alternatives, key=lambda a: (matched(a), _same_tools(a, produced)))
+    case.ok = _canon(produced) == _canon(chosen)
+    case.tool_ok = [c["name"] for c in produced] == [c["name"] for c in chosen]
+    case.args_matched, case.args_expected = matched(chosen), len(chosen)
     problems = [issue.message for issue in validate_calls(produced, toolset)]
     if not problems:
         problems = snapshot_issues(produced, str(_attr(example, "snapshot", "")), toolset)

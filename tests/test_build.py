@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 import shutil
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from fgweb import cli
-from fgweb.build import run_stage
+from fgweb.build import build, run_stage
 from fgweb.bundle import verify_bundle
 from fgweb.config import preset
 
@@ -137,3 +138,12 @@ def test_tiny_build_end_to_end(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     assert cli.main(["build", "--preset", "tiny", "--out", str(out)]) == 0
     assert time.monotonic() - start < 60
     assert verify_bundle(out) == []
+
+    # A dataset change that leaves train.jsonl as it was (a larger eval split) keeps the trained model;
+    # one that changes it retrains.
+    tiny = preset("tiny")
+    more_eval = replace(tiny, out=out, data=replace(tiny.data, eval_examples=tiny.data.eval_examples + 4))
+    run = build(more_eval, until="train", log=lambda _: None)
+    assert not run.stages["data"].cached and run.stages["train"].cached
+    more_train = replace(tiny, out=out, data=replace(tiny.data, train_examples=tiny.data.train_examples + 4))
+    assert not build(more_train, until="train", log=lambda _: None).stages["train"].cached

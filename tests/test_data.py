@@ -101,6 +101,33 @@ def test_every_call_fits_the_toolset_and_the_snapshot(
         assert protocol.render_completion(ex.calls, ex.answer)
 
 
+def _link_lines(ex: Example, url: str) -> list[str]:
+    return [line for line in ex.snapshot.splitlines()
+            if line.startswith("link ") and f"href={json.dumps(url)}" in line]
+
+
+def test_a_link_click_and_a_navigate_to_its_href_accept_each_other(
+        dataset: dict[str, list[Example]], toolset: Toolset) -> None:
+    assert not any(ex.accept for ex in dataset["train"])  # training learns the one list in `calls`
+    seen: Counter[str] = Counter()
+    for ex in dataset["eval"]:
+        lines = _lines(ex)
+        for alt in ex.accept:
+            assert alt != ex.calls and len(alt) == len(ex.calls), ex.id
+            assert protocol.validate_calls(alt, toolset) == [], ex.id
+            for want, other in zip(ex.calls, alt, strict=True):
+                if want == other:
+                    continue
+                click, nav = (want, other) if want["name"] == "click" else (other, want)
+                assert (click["name"], nav["name"]) == ("click", "navigate"), ex.id
+                assert lines[click["arguments"]["ref"]] in _link_lines(ex, nav["arguments"]["url"]), ex.id
+                seen[want["name"]] += 1
+    assert seen["click"] > 0 and seen["navigate"] > 0  # both directions occur
+    for ex in dataset["eval"]:  # every navigate to a link's href on the page has its click alternative
+        if any(c["name"] == "navigate" and _link_lines(ex, c["arguments"]["url"]) for c in ex.calls):
+            assert ex.accept, ex.id
+
+
 def test_selectors_cover_every_ref(dataset: dict[str, list[Example]]) -> None:
     for ex in dataset["train"][:100]:
         assert sorted(map(int, ex.selectors)) == list(range(1, len(ex.snapshot.splitlines()) + 1))

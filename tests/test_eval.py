@@ -113,6 +113,18 @@ def test_call_expected_but_words_produced_is_wrong(toolset: Toolset) -> None:
     assert (r.exact, r.tool, r.args, r.valid) == (0.0, 0.0, 0.0, 1.0)
 
 
+def test_an_accepted_alternative_is_exact_and_scored_against_itself(toolset: Toolset) -> None:
+    help_link = {"name": "click", "arguments": {"element": "Help", "ref": 6}}
+    go_help = {"name": "navigate", "arguments": {"url": "/help"}}
+    example = {**_example([go_help]), "snapshot": SNAPSHOT + '\nlink "Help" [ref=6] href="/help"',
+               "accept": [[help_link]]}
+    r = score([example, example], [render_calls([help_link]), render_calls([go_help])], toolset)
+    assert (r.exact, r.tool, r.args, r.valid) == (1.0, 1.0, 1.0, 1.0)
+    wrong = {"name": "click", "arguments": {"element": "Sign in", "ref": 3}}
+    r = score([example], [render_calls([wrong])], toolset)  # closest alternative: the click, same tool
+    assert (r.exact, r.tool, r.args) == (0.0, 1.0, 0.0) and r.cases[0].expected == [go_help]
+
+
 def test_fractions_over_a_mixed_set(toolset: Toolset) -> None:
     examples = [_example([SIGN_IN], id="a"), _example([EMAIL, SIGN_IN], id="b"), _example([], "No.", id="c"),
                 _example([SIGN_IN], id="d")]  # fmt: skip
