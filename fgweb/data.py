@@ -1398,7 +1398,7 @@ MAX_ACCEPT = 7  # alternatives kept per example (2 ** 3 - 1: up to three link st
 def equivalent_calls(calls: list[dict[str, Any]], snap: Snapshot) -> list[list[dict[str, Any]]]:
     """Returns the other call lists that do the same thing: each click on a link may be a `navigate` to
     its href, and each `navigate` a click on any link of the snapshot with that href."""
-    links = [(e, e.node.attr("href")) for e in snap.entries if e.role == "link" and e.node.attr("href")]
+    links = [(e, href) for e in snap.entries if e.role == "link" and (href := e.node.attr("href"))]
     options: list[list[dict[str, Any]]] = []
     for call in calls:
         args = call["arguments"]
@@ -1410,11 +1410,8 @@ def equivalent_calls(calls: list[dict[str, Any]], snap: Snapshot) -> list[list[d
             alts += [{"name": "click", "arguments": {"element": e.name, "ref": e.ref}}
                      for e, href in links if href == args.get("url")]
         options.append(alts)
-    out: list[list[dict[str, Any]]] = []
-    for combo in itertools.product(*options):
-        if list(combo) != calls and len(out) < MAX_ACCEPT:
-            out.append(list(combo))
-    return out
+    others = (list(combo) for combo in itertools.product(*options) if list(combo) != calls)
+    return list(itertools.islice(others, MAX_ACCEPT))
 
 
 class _Generator:

@@ -148,10 +148,6 @@ def snapshot_issues(calls: Sequence[Mapping[str, Any]], snapshot: str, toolset: 
     return issues
 
 
-def _same_tools(want: Sequence[Mapping[str, Any]], got: Sequence[Mapping[str, Any]]) -> int:
-    return sum(1 for w, g in zip(want, got, strict=False) if w["name"] == g["name"])
-
-
 def _score_case(example: Any, output: Output, toolset: Toolset) -> CaseResult:
     expected = [_call_json(c) for c in (_attr(example, "calls") or [])]
     case = CaseResult(
@@ -178,12 +174,17 @@ def _score_case(example: Any, output: Output, toolset: Toolset) -> CaseResult:
         pairs = zip(want, produced, strict=False)
         return sum(1 for w, g in pairs if _canon(w["arguments"]) == _canon(g["arguments"]))
 
+    def closeness(want: list[dict[str, Any]]) -> tuple[int, int]:
+        tools_in_place = sum(1 for w, g in zip(want, produced, strict=False) if w["name"] == g["name"])
+        return matched(want), tools_in_place
+
     # Scored against the alternative the output equals, else the closest one: most arguments matched,
-    # then most tools in place (`expected` on ties).
+    # then most tools in place (`expected` on ties: max keeps the first).
     alternatives = [expected, *([_call_json(c) for c in calls] for calls in _attr(example, "accept") or [])]
-    chosen = next((a for a in alternatives if _canon(a) == _canon(produced)), None)
-    chosen = chosen or max(alternatives, key=lambda a: (matched(a), _same_tools(a, produced)))
-    case.ok = _canon(produced) == _canon(chosen)
+    produced_canon = _canon(produced)
+    exact = next((a for a in alternatives if _canon(a) == produced_canon), None)
+    chosen = exact if exact is not None else max(alternatives, key=closeness)
+    case.ok = exact is not None
     case.tool_ok = [c["name"] for c in produced] == [c["name"] for c in chosen]
     case.args_matched, case.args_expected = matched(chosen), len(chosen)
     problems = [issue.message for issue in validate_calls(produced, toolset)]
