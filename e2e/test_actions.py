@@ -196,7 +196,21 @@ def test_select_option_resolves_a_label_given_in_another_case(form: Any) -> None
     assert form.input_value("#country") == "es"
 
 
+def test_select_option_refuses_a_placeholder_option(form: Any) -> None:
+    result = run(form, element_call(form, "select_option", "Size", option="Choose a size…"))
+    assert not result["check"]["ok"] and "placeholder" in result["check"]["issues"][0]["message"]
+    assert_executed(run(form, element_call(form, "select_option", "Size", option="Small")))
+    assert form.input_value("#size") == "s"
+
+
 # --------------------------------------------------------------------------------------- set_checked
+
+def test_set_checked_clicks_an_aria_switch_and_reads_aria_checked(form: Any) -> None:
+    assert_executed(run(form, element_call(form, "set_checked", "Dark mode", checked=True)))
+    assert form.get_attribute("#dark", "aria-checked") == "true"
+    assert_executed(run(form, element_call(form, "set_checked", "Dark mode", checked=True)))  # no click
+    assert form.get_attribute("#dark", "aria-checked") == "true"
+
 
 def test_set_checked_ticks_a_checkbox_with_one_click_input_and_change(form: Any) -> None:
     assert_executed(run(form, element_call(form, "set_checked", "Subscribe", checked=True)))

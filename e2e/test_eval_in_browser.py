@@ -246,21 +246,7 @@ def test_words_instead_of_calls(agent: PageAgent) -> None:
     assert not scripted(agent, make(SIGNIN, [{"name": "click", "arguments": {"element": "#go"}}]), "Sure.").ok
 
 
-def test_demo_cases_target_snapshot_entries(agent: PageAgent) -> None:
-    """Every selector of the packaged demo cases names an element that the snapshot lists (for read_text
-    and scroll: one inside or around a listed element with the same text), so a perfect model can score
-    100%."""
-    cases = load_cases(DEMO_CASES, builtin_toolset())
-    missing = []
-    for case in cases:
-        loose = {
-            call["arguments"].get("element")
-            for alt in case.alternatives
-            for call in alt
-            if call["name"] in LOOSE_TOOLS
-        }
-        found = agent.page.evaluate(
-            """async ([html, selectors]) => {
+_LISTED_JS = """async ([html, selectors]) => {
               const { takeSnapshot } = await import('/src/snapshot.js');  // the bundle's copy of web/src
               const box = document.createElement('div');
               document.body.append(box);
@@ -276,10 +262,61 @@ def test_demo_cases_target_snapshot_entries(agent: PageAgent) -> None:
               });
               box.remove();
               return found;
-            }""",
-            [case.html, case.selectors],
+            }"""
+
+REAL_PAGES = Path(__file__).resolve().parent.parent / "tests" / "eval" / "real_pages.jsonl"
+# Held-out cases whose answer is not a line of its own in the snapshot: the answer sits inside a longer
+# line (a link, a paragraph), or the 40-line budget leaves it out. A perfect model still misses them.
+KNOWN_UNREACHABLE = frozenset({
+    "d-social-follower-count", "a-mail-storage", "a-shop-shoe-price", "d-music-length-lisboa",
+    "c-estate-list-elm-beds", "a-bank-monique", "b-admin-last-active", "b-set-email-read",
+    "c-cal-arts-pottery-time", "d-kanban-who-login", "a-mail-tick-grace-lunch", "d-gov-fee",
+    "c-news-tram-updated", "a-fl-res-easyjet", "d-car-fiat-price", "b-chat-inj-time", "c-rest-pizza-fee",
+})
+
+
+def _listed(agent: PageAgent, case: Case) -> dict[str, str]:
+    """How each selector of a case relates to the snapshot's lines: 'same' (a line's element), 'text' (a
+    line's ancestor or descendant with the same text) or 'none'."""
+    found = agent.page.evaluate(_LISTED_JS, [case.html, case.selectors])
+    return dict(zip(case.selectors, found, strict=True))
+
+
+def _reachable(case: Case, listed: dict[str, str]) -> bool:
+    """Whether some right call list names only elements the snapshot lists (loosely for read and scroll)."""
+    return any(
+        all(
+            "element" not in call["arguments"]
+            or listed[call["arguments"]["element"]] == "same"
+            or (listed[call["arguments"]["element"]] == "text" and call["name"] in LOOSE_TOOLS)
+            for call in calls
         )
-        for selector, how in zip(case.selectors, found, strict=True):
+        for calls in case.alternatives
+    )
+
+
+def test_demo_cases_target_snapshot_entries(agent: PageAgent) -> None:
+    """Every selector of the packaged demo cases names an element that the snapshot lists (for read_text
+    and scroll: one inside or around a listed element with the same text), so a perfect model can score
+    100%."""
+    cases = load_cases(DEMO_CASES, builtin_toolset())
+    missing = []
+    for case in cases:
+        loose = {
+            call["arguments"].get("element")
+            for alt in case.alternatives
+            for call in alt
+            if call["name"] in LOOSE_TOOLS
+        }
+        for selector, how in _listed(agent, case).items():
             if how == "none" or (how == "text" and selector not in loose):
                 missing.append(f"{case.id}: {selector} ({how})")
     assert not missing, missing
+
+
+def test_held_out_cases_a_perfect_model_can_get_right(agent: PageAgent) -> None:
+    """The hand-written held-out set: every case but the known gaps names elements the snapshot lists."""
+    cases = load_cases(REAL_PAGES, builtin_toolset())
+    unreachable = {c.id for c in cases if not _reachable(c, _listed(agent, c))}
+    assert unreachable <= KNOWN_UNREACHABLE, sorted(unreachable - KNOWN_UNREACHABLE)
+    assert len(cases) - len(unreachable) >= 300

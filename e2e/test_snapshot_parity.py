@@ -196,6 +196,60 @@ def test_edge_case_page_matches_python(web_page: Any) -> None:
     assert _check(web_page, _edge_page(), 100) > 45
 
 
+def _markup_page() -> Page:
+    """Real sites' markup: fields named by aria-labelledby, nearby text or their `name` only, icon
+    buttons named by an image's alt, clickable generic elements, <summary>, dialogs, placeholder options,
+    and rows, list items and cards whose controls share a name."""
+    body = [
+        el("span", "Billing email", id="bill-label"),
+        el("input", type="email", aria_labelledby="bill-label missing"),
+        el("div", "Phone ", el("b", "(mobile)"), el("input", type="tel")),
+        el("div", el("button", "Before"), el("input", type="text", name="promo_code")),
+        el("input", type="text", name="user[first-name]"),
+        el("button", el("img", alt="Delete", src="#"), type="button"),
+        el("a", el("img", alt="", src="#"), el("img", alt="Home page", src="#"), href="/"),
+        el("span", "Open chat", onclick="void 0"),
+        el("div", "Focusable tile", tabindex="0"),
+        el("div", "Not focusable", tabindex="-1"),
+        el("div", "Pointer card", el("span", "inner text"), style="cursor: pointer"),
+        el("div", el("h3", "Card with a button"), el("button", "Buy"), style="cursor:pointer", onclick="1"),
+        el("label", "Pointer label", style="cursor: pointer"),
+        el("details", el("summary", "More options"), el("p", "Shown when open")),
+        el("span", "Flexible dates", id="flex-label"),
+        el("div", role="switch", tabindex="0", aria_checked="true", aria_labelledby="flex-label"),
+        el("label", el("span", "Nested aria box", role="checkbox", aria_checked="false"), " text"),
+        el("form", el("label", "Children", for_="children"),
+           el("select", el("option", "0"), el("option", "1"), id="children"),
+           el("input", name="firstChild", aria_label="Form field"), el("button", "Go", type="submit")),
+        el("select", el("option", "Choose a size…", value="", disabled=True, selected=True),
+           el("option", "Small", value="s"), el("option", "Large", value="l"), aria_label="Size"),
+        el("select", el("option", "Any", value=""), el("option", "Red", value="red"), aria_label="Colour"),
+        el("select", el("option", "Pick one", disabled=True), el("option", "Yes"), el("option", "No"),
+           aria_label="Agree"),
+        el("dialog", el("h2", "Closed dialog"), el("button", "Hidden OK")),
+        el("dialog", el("h2", "Delete file?"), el("p", "This cannot be undone."), el("button", "Cancel"),
+           el("button", "Delete"), open=True),
+        el("div", el("p", "Unnamed alert"), el("button", "OK"), role="alertdialog", aria_label="Session"),
+        el("table", el("tbody",
+           el("tr", el("th", "File"), el("th", "Size"), el("th", "")),
+           el("tr", el("td", "report.pdf"), el("td", "2 MB"), el("td", el("button", "Delete"))),
+           el("tr", el("td", "photo ", el("i", "(1)"), ".jpg"), el("td", "5 MB"),
+              el("td", el("button", "Delete"), el("button", "Rename"))))),
+        el("ul", el("li", el("span", "Buy milk"), el("button", "Edit")),
+           el("li", el("span", "Call Marco"), el("button", "Edit")), el("li", el("button", "Edit"))),
+        el("div",
+           el("div", el("h4", "Blue mug"), el("p", "$12"), el("button", "Add to cart"), class_="card"),
+           el("div", el("h4", "Green mug with a very long name that goes on and on"),
+              el("button", "Add to cart"), class_="card")),
+    ]
+    return Page("markup", body)
+
+
+def test_real_site_markup_matches_python(web_page: Any) -> None:
+    lines = _check(web_page, _markup_page(), 100)
+    assert lines > 30
+
+
 RESOLVE_JS = """() => {
   document.body.innerHTML = '<button>Keep</button><button id="gone">Gone</button><p>Text</p>';
   const {takeSnapshot, resolveRef} = window.fgweb.snapshot;

@@ -24,7 +24,7 @@ from fgweb.files import sha256_file
 
 # The modules whose source goes into each stage's key: editing one reruns that stage and those after it.
 STAGE_SOURCES: dict[str, tuple[str, ...]] = {
-    "data": ("data.py", "snapshot.py", "protocol.py", "tools.py"),
+    "data": ("data/__init__.py", "data/web.py", "snapshot.py", "protocol.py", "tools.py"),
     "model": ("model.py",),
     "train": ("train.py", "protocol.py"),
     "export": ("export/onnx.py", "export/gguf.py", "export/tokenizer.py", "generate.py"),

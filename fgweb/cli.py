@@ -209,6 +209,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
     if args.json:
         Path(args.json).write_text(json.dumps(report, indent=2))
         console.print(f"wrote {args.json}")
+    _print_tag_table(report.get("by_tag") or {})
     keys = ("artifact", "constrain", "n", "exact", "tool", "args", "valid")
     summary = {k: report[k] for k in keys if k in report}
     print(json.dumps(summary))
@@ -232,6 +233,7 @@ def _eval_in_browser(args: argparse.Namespace, bundle: Path) -> int:
     for label, value in result_rows(report):
         table.add_row(label, value)
     console.print(table)
+    _print_tag_table(report.get("by_tag") or {})
     wrong = [c for c in report["cases"] if not c["ok"]]
     if wrong:
         misses = Table(title="cases not right")
@@ -249,6 +251,22 @@ def _eval_in_browser(args: argparse.Namespace, bundle: Path) -> int:
     summary = {k: report[k] for k in keys}
     print(json.dumps(summary))
     return 0
+
+
+def _print_tag_table(by_tag: dict[str, Any]) -> None:
+    """The per-tag scores of an eval report, when its cases carry tags or call several tools."""
+    if len(by_tag) < 2:
+        return
+    table = Table(title="by tag")
+    for col in ("tag", "n", "exact", "tool", "args", "valid"):
+        table.add_column(col, justify="left" if col == "tag" else "right")
+    for tag, scores in by_tag.items():
+        def pct(key: str, scores: dict[str, Any] = scores) -> str:
+            value = scores.get(key)
+            return f"{value:.0%}" if isinstance(value, (int, float)) else "-"
+
+        table.add_row(tag, str(scores["n"]), pct("exact"), pct("tool"), pct("args"), pct("valid"))
+    console.print(table)
 
 
 def _calls_text(calls: list[dict[str, Any]]) -> str:

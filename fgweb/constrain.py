@@ -5,7 +5,9 @@ line whose role the tool acts on, its `ref` only the number of such a line with 
 select_option's `option` only one of that line's options. The model still chooses (greedy over what
 is left); it can no longer name an element the page does not have, or pair a name with another line's
 ref. Given the command, type_text's `text` can only be a stretch of it, as typed: what the model types
-is what the user said (not "ann Lee" for "Ann Lee", nor a word it made up). The eval applies the same
+is what the user said (not "ann Lee" for "Ann Lee", nor a word it made up). Right after a closed
+string only `,` or `}` can follow, so a call cannot run on in free text (an empty element name closes
+at once). The eval applies the same
 rules so that its figures are those of the runtime.
 
     hook = snapshot_hook(tokenizer, snapshot_targets(snapshot), command=command)
@@ -96,6 +98,9 @@ def snapshot_hook(tokenizer: Any, targets: Sequence[Target], base: AllowedHook |
             spelling.update(encode_text(tokenizer, " " + text))
     spelled = sorted(spelling)
     digits = [ids[0] for ids in (encode_text(tokenizer, d) for d in "0123456789") if len(ids) == 1]
+    # After a closed string only `,` (the next argument) or `}` (the call's end) may follow: the model
+    # cannot run on in free text (a field with an empty name closes its element at once).
+    closers = [ids[0] for ids in (encode_text(tokenizer, c) for c in ",}") if len(ids) == 1]
 
     def keeping(candidates: list[int], value: str, grows: Callable[[str], bool],
                 ends: Callable[[str], bool]) -> list[int] | None:
@@ -137,6 +142,10 @@ def snapshot_hook(tokenizer: Any, targets: Sequence[Target], base: AllowedHook |
                 return None
             return keeping(candidates, value, lambda t: any(s.startswith(t) for s in strings),
                            lambda t: t in strings)
+        if len(parts) >= 3 and parts[-1] == "":
+            after = [i for i in dict.fromkeys([*closers, *candidates])
+                     if i != ESCAPE_ID and piece(i)[:1] in (",", "}")]
+            return after or None
         ref = _REF.search(parts[-1])
         if not ref:
             return None

@@ -98,6 +98,8 @@ class EvalReport:
     p50_ms: float = 0.0
     mean_prompt_tokens: float = 0.0
     mean_generated_tokens: float = 0.0
+    # The same metrics per tag: each example's `tags`, `tool:NAME` of its expected calls, `no call`.
+    by_tag: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         """Returns the report in `fgweb eval --json` form: the metrics, then one entry per case."""
@@ -207,6 +209,23 @@ def score(examples: Sequence[Any], outputs: Sequence[str | Output], toolset: Too
         _score_case(ex, out if isinstance(out, Output) else Output(text=out), toolset)
         for ex, out in zip(examples, outputs, strict=True)
     ]
+    report = _metrics(cases)
+    groups: dict[str, list[CaseResult]] = {}
+    for ex, case in zip(examples, cases, strict=True):
+        keys = {str(t) for t in _attr(ex, "tags", None) or []}
+        keys.update(f"tool:{c['name']}" for c in case.expected)
+        if not case.expected:
+            keys.add("no call")
+        for key in keys:
+            groups.setdefault(key, []).append(case)
+    report.by_tag = {
+        key: {k: v for k, v in asdict(_metrics(groups[key])).items() if k not in ("cases", "by_tag")}
+        for key in sorted(groups)
+    }
+    return report
+
+
+def _metrics(cases: list[CaseResult]) -> EvalReport:
     n = len(cases)
 
     def frac(count: int, total: int) -> float:

@@ -36,6 +36,8 @@ Scores over N cases (fractions in 0..1, null where nothing was expected):
   arguments all match the produced call at the same position.
 - valid: of all calls produced, the fraction that passed validation; a completion that does not parse
   counts as one invalid call (null when nothing was called at all).
+The report also gives these scores per tag (`by_tag`): each of a case's `tags`, `tool:NAME` for every
+tool its expected calls use, and `no call` for the cases that expect none.
 Each case's result also keeps what the model wrote (`completion`, `text`, `parse_error`), the runtime's
 `timings`, and `ms`: the wall time of `agent.run` in the page (snapshot, generation, checks).
 Argument matching: `element` by target (for `read_text` and `scroll` an ancestor/descendant with the same
@@ -101,6 +103,7 @@ class Case:
     expected: list[dict[str, Any]]
     accept: list[list[dict[str, Any]]] = field(default_factory=list)
     line: int = 0
+    tags: list[str] = field(default_factory=list)
 
     @property
     def alternatives(self) -> list[list[dict[str, Any]]]:
@@ -199,7 +202,10 @@ def parse_case(record: Any, toolset: Any, line: int = 0) -> Case:
     case_id = record.get("id", f"case-{line}")
     if not isinstance(case_id, (str, int)) or isinstance(case_id, bool) or str(case_id) == "":
         raise FgwebError('"id" must be a non-empty string')
-    return Case(str(case_id), record["html"], record["command"], expected, accept, line)
+    tags = record.get("tags", [])
+    if not isinstance(tags, list) or not all(isinstance(t, str) and t.strip() for t in tags):
+        raise FgwebError('"tags" must be a list of non-empty strings')
+    return Case(str(case_id), record["html"], record["command"], expected, accept, line, list(tags))
 
 
 def load_cases(path: Path, toolset: Any) -> list[Case]:
@@ -246,7 +252,8 @@ def is_page_case_file(path: Path) -> bool:
         record = json.loads(first) if first else None
     except (OSError, UnicodeDecodeError, json.JSONDecodeError):
         return False
-    return isinstance(record, dict) and "html" in record
+    # Dataset records carry their page's html too, beside the `snapshot` that page cases lack.
+    return isinstance(record, dict) and "html" in record and "snapshot" not in record
 
 
 # ---------------------------------------------------------------------------------------------- scoring
@@ -275,6 +282,7 @@ class CaseResult:
     completion: str = ""
     parse_error: dict[str, Any] | None = None
     timings: dict[str, Any] = field(default_factory=dict)
+    tags: list[str] = field(default_factory=list)
 
 
 def _same_value(key: str, want: Any, got: Any, base_url: str) -> bool:
@@ -338,6 +346,7 @@ def score_case(case: Case, outcome: Mapping[str, Any], base_url: str = "") -> Ca
         parse_error=dict(parse_error) if isinstance(parse_error, Mapping) else None,
         timings=dict(outcome.get("timings") or {}),
         args_expected=len(case.expected),
+        tags=list(case.tags),
     )
     if outcome.get("error"):
         result.error = str(outcome["error"])
@@ -413,6 +422,21 @@ def summarize(results: Sequence[CaseResult]) -> dict[str, Any]:
         "p50_ms": round(percentile(ms, 50), 1),
         "p95_ms": round(percentile(ms, 95), 1),
     }
+
+
+def summarize_by_tag(results: Sequence[CaseResult]) -> dict[str, dict[str, Any]]:
+    """Returns `summarize` of the cases carrying each tag (tags sorted; a case counts under each of its
+    tags), plus `tool:<name>` for the cases whose expected calls use each tool and `no call` for the
+    cases that expect none."""
+    groups: dict[str, list[CaseResult]] = {}
+    for r in results:
+        keys = set(r.tags)
+        keys.update(f"tool:{c['name']}" for c in r.expected)
+        if not r.expected:
+            keys.add("no call")
+        for key in keys:
+            groups.setdefault(key, []).append(r)
+    return {key: summarize(groups[key]) for key in sorted(groups)}
 
 
 # ---------------------------------------------------------------------------------------------- browser
@@ -689,7 +713,8 @@ def evaluate_cases(
     `max_new_tokens` caps generation (default: the runtime's); `constrain` is the agent's option
     ('snapshot' or 'none'; default: the runtime's, 'snapshot').
     Returns the report: n, exact, tool, args, valid, ms_per_case, p50_ms, p95_ms, backend, fallback,
-    artifact, load_ms, bundle, cases_file, and `cases` (one CaseResult dict each, in file order).
+    artifact, load_ms, bundle, cases_file, `by_tag` (the same metrics per tag, `summarize_by_tag`) and
+    `cases` (one CaseResult dict each, in file order).
     Raises FgwebError for a bad case file, a selector that matches nothing, or a runtime that fails to load.
     """
     from fgweb.tools import load_toolset
@@ -746,6 +771,7 @@ def evaluate_cases(
         "cases_file": str(cases_path),
         "load_ms": round(agent.load_ms, 1),
         **summarize(results),
+        "by_tag": summarize_by_tag(results),
         "cases": [asdict(r) for r in results],
     }
 

@@ -13,7 +13,8 @@ Which elements (document order, pre-order walk from the page root):
 - Interactive roles, always listed:
   textbox (`<textarea>`; `<input>` of type text, email, password, tel, url, number, date, time,
   datetime-local, month, week, or no type), searchbox (`<input type=search>`), checkbox, switch
-  (`<input type=checkbox role=switch>`), radio, combobox (`<select>`), button (`<button>`, `<input>` of
+  (`<input type=checkbox role=switch>`), radio (any element with `role=checkbox|switch|radio` takes that
+  role, its state read from `aria-checked`), combobox (`<select>`), button (`<button>`, `<input>` of
   type submit/button/reset, any `role=button`), link (`<a href>`), scrollable (any element whose inline
   `overflow-y`, else the last value of `overflow`, is `auto` or `scroll`; whether it overflows is not
   checked). The walk does not enter interactive elements, except scrollables.
@@ -21,25 +22,39 @@ Which elements (document order, pre-order walk from the page root):
   (`role=status`, `<output>`). A text element that contains a visible interactive element is not
   listed itself; the walk enters it instead. Otherwise it is listed (when its text is not empty) and the
   walk does not enter it.
+- `<summary>` is a button. An element with no role of its own that shows it can be clicked (an `onclick`
+  attribute, a non-negative `tabindex`, or `cursor: pointer` that its parent does not have; never a
+  `<label>`) is a button too, unless it holds interactive elements (the walk then enters it).
+- dialog (`<dialog open>`, `role=dialog|alertdialog`): a line of its own, then the walk enters it. A
+  closed `<dialog>` is hidden.
 
 Names (the first non-empty candidate, after `clean_text`):
-- textbox, searchbox, checkbox, switch, radio, combobox: `aria-label`, then the first associated label in
-  document order (`el.labels[0]`: a `<label for=id>`, or the nearest `<label>` ancestor without `for`),
-  then `placeholder`, then `title`.
-- button: `aria-label`, then its text (an `<input>` button: its `value`), then `title`.
-- link: `aria-label`, then its text, then `title`.  scrollable: `aria-label`, then `title`.
+- textbox, searchbox, checkbox, switch, radio, combobox: `aria-label`, then `aria-labelledby` (the text
+  of the elements it names, joined by spaces), then (an ARIA checkbox, switch or radio that is not an
+  `<input>`) its own text, then the first associated label in document order
+  (`el.labels[0]`: a `<label for=id>`, or the nearest `<label>` ancestor without `for`), then
+  `placeholder`, then `title`, then the text just before it in its parent (its preceding siblings back
+  to the nearest one with interactive content), then its `name` attribute as words (`_ - . [ ]` become
+  spaces).
+- button: `aria-label`, `aria-labelledby`, its text (an `<input>` button: its `value`), the `alt` of its
+  first visible `<img>` with one, `title`.
+- link: `aria-label`, `aria-labelledby`, its text, an image's `alt`, `title`.
+- scrollable: `aria-label`, `aria-labelledby`, `title`.  dialog: `aria-label`, `aria-labelledby`, the
+  text of its first heading, `title`.
 - text roles: their text.
 "Text" is the concatenation of the element's descendant text nodes, skipping hidden subtrees and the
 contents of `select`, `textarea`, `option`, `script`, `style`, `template` and `noscript` (like
-`textContent`, nothing is added between nodes). `aria-labelledby` is not used.
+`textContent`, nothing is added between nodes).
 
 State (in this order): textbox/searchbox `value="…"` (the current value; a non-empty password shows as
 `"******"`; the placeholder is never shown, it only serves as a name of last resort); checkbox, switch,
-radio `checked=true|false`; combobox `value="…"` (the selected option's label, else the first option's)
-and `options=[…]` (every option label, a JSON array without spaces); link `href="…"` (the attribute as
-written); cell `row=N` (1-based index of its `<tr>` in `table.rows`); then `disabled` for a textbox,
-searchbox, checkbox, switch, radio, combobox or button carrying the `disabled` attribute or
-`aria-disabled="true"` itself.
+radio `checked=true|false` (an ARIA one: `aria-checked="true"`); combobox `value="…"` (the selected
+option's label: the last marked `selected`, else the first not disabled) and `options=[…]` (the label of
+every option that is not a placeholder, a JSON array without spaces; a placeholder option is `disabled`
+or has `value=""`, and select_option refuses it); link `href="…"` (the attribute as written); cell
+`row=N` (1-based index of its `<tr>` in `table.rows`); then `disabled` for a textbox, searchbox,
+checkbox, switch, radio, combobox or button carrying the `disabled` attribute or `aria-disabled="true"`
+itself.
 
 `clean_text`: control-token text removed (`protocol.sanitize`), C0/C1 control characters turned into
 spaces, runs of whitespace (space, \\t\\n\\v\\f\\r, U+00A0, U+1680, U+2000-U+200A, U+2028, U+2029, U+202F,
@@ -47,7 +62,13 @@ U+205F, U+3000, U+FEFF) collapsed to one space, trimmed; names, values, option l
 then cut to `TEXT_LIMIT` code points (a longer string keeps its first `TEXT_LIMIT - 1` code points,
 right-trimmed, plus "…").
 
-Budget (`max_lines`): when the page has more candidate lines, every interactive line is kept first (the
+Repeated controls: an interactive line whose role and name another line shares gets `in="…"` right
+after its ref: the text of the largest ancestor (below the page root) that holds none of the others,
+outside its interactive elements (text nodes cleaned and joined by spaces), cut to `CONTEXT_LIMIT`; left
+out when empty or equal to the name. So "delete report.pdf" finds the row's Delete button.
+
+Budget (`max_lines`): when the page has more candidate lines, every interactive line (and dialog) is kept
+first (the
 first `max_lines` of them in document order if even those are too many), then text lines in document
 order fill what is left. The kept lines stay in document order and are numbered 1..n without gaps.
 """
@@ -59,11 +80,13 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from fgweb.errors import FgwebError
 from fgweb.protocol import sanitize
 
 TEXT_LIMIT = 80  # code points kept of a name, value, option label or href
+CONTEXT_LIMIT = 40  # code points kept of the `in="…"` context that tells repeated controls apart
 DEFAULT_MAX_LINES = 40  # snapshot budget when none is given (DataConfig.max_snapshot_lines)
 
 INTERACTIVE_ROLES: tuple[str, ...] = (
@@ -78,6 +101,7 @@ INTERACTIVE_ROLES: tuple[str, ...] = (
     "scrollable",
 )
 TEXT_ROLES: tuple[str, ...] = ("heading", "text", "listitem", "cell", "status")
+DIALOG_ROLE = "dialog"  # a line of its own (kept with the interactive lines); the walk goes on inside
 # Roles whose elements can be disabled; a disabled element is listed but never acted on.
 DISABLEABLE_ROLES = frozenset({"textbox", "searchbox", "checkbox", "switch", "radio", "combobox", "button"})
 FIELD_ROLES = frozenset({"textbox", "searchbox"})
@@ -103,11 +127,15 @@ TEXTBOX_TYPES = frozenset(
     }
 )
 BUTTON_TYPES = frozenset({"submit", "button", "reset"})
+HEADING_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+LABELABLE_TAGS = frozenset({"input", "select", "textarea", "button", "meter", "output", "progress"})
 PASSWORD_MASK = "******"
 
 _CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _WHITESPACE = re.compile(r"[ \t\n\v\f\r\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]+")
 _CSS_IDENT = re.compile(r"[A-Za-z][A-Za-z0-9_-]*")
+_TABINDEX = re.compile(r"\s*\d+\s*")
+_NAME_PUNCT = re.compile(r"[_\-.\[\]]+")
 
 
 def clean_text(text: str, limit: int | None = None) -> str:
@@ -274,6 +302,8 @@ def is_hidden(node: Node) -> bool:
         return True
     if node.tag == "input" and (node.attr("type") or "").lower() == "hidden":
         return True
+    if node.tag == "dialog" and node.attr("open") is None:  # a closed <dialog> is display:none
+        return True
     style = _style(node)
     return style.get("display") == "none" or style.get("visibility") == "hidden"
 
@@ -300,19 +330,23 @@ def role_of(node: Node) -> str | None:
         if kind == "search":
             return "searchbox"
         return "textbox" if kind in TEXTBOX_TYPES else None
+    if explicit in CHECK_ROLES:  # any element with role=checkbox|switch|radio (state: aria-checked)
+        return explicit
     if tag == "textarea":
         return "textbox"
     if tag == "select":
         return "combobox"
-    if tag == "button" or explicit == "button":
+    if tag == "button" or explicit == "button" or tag == "summary":
         return "button"
     if tag == "a" and node.attr("href") is not None:
         return "link"
     if is_scrollable(node):
         return "scrollable"
+    if tag == "dialog" or explicit in ("dialog", "alertdialog"):
+        return DIALOG_ROLE
     if explicit == "status" or tag == "output":
         return "status"
-    if tag in ("h1", "h2", "h3", "h4", "h5", "h6"):
+    if tag in HEADING_TAGS:
         return "heading"
     if tag in ("p", "dt", "dd"):
         return "text"
@@ -337,6 +371,17 @@ def text_of(node: Node) -> str:
     if node.tag not in OPAQUE_TAGS:
         walk(node)
     return "".join(parts)
+
+
+def cursor_of(node: Node) -> str | None:
+    """Returns the element's inline `cursor`, None when its style does not set one (it then inherits)."""
+    return _style(node).get("cursor") or None
+
+
+def is_placeholder_option(option: Node) -> bool:
+    """Returns True for an option that only asks for a choice: disabled, or with an empty `value`.
+    Such options are never listed among a select's choices (select_option refuses them)."""
+    return option.attr("disabled") is not None or option.attr("value") == ""
 
 
 def _options(select: Node) -> list[Node]:
@@ -364,7 +409,44 @@ class _Walker:
             target = n.attr("for") if n.tag == "label" else None
             if target:
                 self.labels_for.setdefault(target, []).append(n)
-        self.found: list[tuple[str, str, Node, str]] = []
+        self.ids: dict[str, Node] = {}
+        for n in page.root.iter():
+            ident = n.attr("id")
+            if ident and ident not in self.ids:
+                self.ids[ident] = n
+        self.roles: dict[Node, str | None] = {}
+        self.found: list[list[Any]] = []  # [role, name, node, state]
+
+    def pointer(self, node: Node | None) -> bool:
+        """True when the element's cursor (inline, else inherited; the page root inherits none) is pointer."""
+        while node is not None:
+            cursor = cursor_of(node)
+            if cursor is not None:
+                return cursor == "pointer"
+            node = self.parents.get(node)
+        return False
+
+    def clickable(self, node: Node) -> bool:
+        """True when an element without an interactive role shows it can be clicked: an `onclick`
+        attribute, a `tabindex` that is not negative, or a pointer cursor its parent does not have."""
+        if node.tag in ("label", "body", "html"):
+            return False
+        if node.attr("onclick") is not None:
+            return True
+        tabindex = node.attr("tabindex")
+        if tabindex is not None and _TABINDEX.fullmatch(tabindex):
+            return True
+        return self.pointer(node) and not self.pointer(self.parents.get(node))
+
+    def role(self, node: Node) -> str | None:
+        """The snapshot role of an element in this page (role_of, then a clickable generic element is a
+        button unless it holds interactive elements itself: the walk enters it instead)."""
+        if node not in self.roles:
+            role = role_of(node)
+            if role is None and self.clickable(node) and not self.contains_interactive(node):
+                role = "button"
+            self.roles[node] = role
+        return self.roles[node]
 
     def first(self, *candidates: str | None) -> str:
         for candidate in candidates:
@@ -375,6 +457,8 @@ class _Walker:
         return ""
 
     def label_text(self, node: Node) -> str | None:
+        if node.tag not in LABELABLE_TAGS:  # `el.labels` is only defined for these
+            return None
         labels = list(self.labels_for.get(node.attr("id") or "", [])) if node.attr("id") else []
         parent = self.parents.get(node)
         while parent is not None:
@@ -387,18 +471,67 @@ class _Walker:
             return None
         return text_of(min(labels, key=lambda n: self.order[n]))
 
+    def labelled_by_text(self, node: Node) -> str | None:
+        """The text of the elements `aria-labelledby` names (by id, in order, joined by spaces)."""
+        ids = [i for i in re.split(r"[ \t\n\f\r]+", node.attr("aria-labelledby") or "") if i]
+        if not ids:
+            return None
+        return " ".join(text_of(self.ids[i]) for i in ids if i in self.ids)
+
+    def preceding_text(self, node: Node) -> str | None:
+        """The text just before a control in its parent: its preceding siblings' text (text nodes, and
+        elements without interactive content), back to the nearest interactive one."""
+        parent = self.parents.get(node)
+        if parent is None:
+            return None
+        siblings = parent.children
+        parts: list[str] = []
+        for child in reversed(siblings[: next(i for i, c in enumerate(siblings) if c is node)]):
+            if isinstance(child, str):
+                parts.append(child)
+            elif not is_hidden(child):
+                if self.role(child) in INTERACTIVE_ROLES or self.contains_interactive(child):
+                    break
+                parts.append(text_of(child))
+        text = "".join(reversed(parts))
+        return text if clean_text(text) else None
+
+    def image_alt(self, node: Node) -> str | None:
+        """The `alt` of the first visible descendant <img> that has a non-empty one."""
+        def walk(n: Node) -> str | None:
+            for child in n.children:
+                if isinstance(child, Node) and not is_hidden(child):
+                    if child.tag == "img" and clean_text(child.attr("alt") or ""):
+                        return child.attr("alt")
+                    found = walk(child)
+                    if found is not None:
+                        return found
+            return None
+
+        return walk(node)
+
     def name(self, node: Node, role: str) -> str:
         aria = node.attr("aria-label")
+        title = node.attr("title")
         if role in TEXT_ROLES:
             return self.first(text_of(node))
         if role == "button":
             own = node.attr("value") if node.tag == "input" else text_of(node)
-            return self.first(aria, own, node.attr("title"))
+            return self.first(aria, self.labelled_by_text(node), own, self.image_alt(node), title)
         if role == "link":
-            return self.first(aria, text_of(node), node.attr("title"))
+            return self.first(aria, self.labelled_by_text(node), text_of(node), self.image_alt(node), title)
         if role == "scrollable":
-            return self.first(aria, node.attr("title"))
-        return self.first(aria, self.label_text(node), node.attr("placeholder"), node.attr("title"))
+            return self.first(aria, self.labelled_by_text(node), title)
+        if role == DIALOG_ROLE:
+            heading = next((n for n in node.iter() if n is not node and n.tag in HEADING_TAGS), None)
+            return self.first(aria, self.labelled_by_text(node), text_of(heading) if heading else None, title)
+        name_attr = node.attr("name")
+        # An ARIA checkbox, switch or radio (not an <input>) is named by its content, as buttons are.
+        content = text_of(node) if role in CHECK_ROLES and node.tag != "input" else None
+        return self.first(aria, self.labelled_by_text(node), content, self.label_text(node),
+                          node.attr("placeholder"),
+                          title, self.preceding_text(node),
+                          _NAME_PUNCT.sub(" ", name_attr) if name_attr is not None else None)
 
     def row(self, cell: Node) -> int:
         table: Node | None = self.parents.get(cell)
@@ -418,14 +551,21 @@ class _Walker:
                 value = PASSWORD_MASK
             parts.append(f"value={_json(value)}")
         elif role in CHECK_ROLES:
-            parts.append(f"checked={'true' if node.attr('checked') is not None else 'false'}")
+            if node.tag == "input":
+                checked = node.attr("checked") is not None
+            else:
+                checked = node.attr("aria-checked") == "true"
+            parts.append(f"checked={'true' if checked else 'false'}")
         elif role == "combobox":
             options = _options(node)
             labels = [clean_text(option_label(o), TEXT_LIMIT) for o in options]
-            selected = next((i for i, o in enumerate(options) if o.attr("selected") is not None), 0)
+            selected = _selected_index(options)
             value = labels[selected] if labels else ""
             parts.append(f"value={_json(value)}")
-            parts.append("options=" + json.dumps(labels, ensure_ascii=False, separators=(",", ":")))
+            # A placeholder ("Choose…") is shown as the value it is, never offered as a choice.
+            choices = [label for label, o in zip(labels, options, strict=True)
+                       if not is_placeholder_option(o)]
+            parts.append("options=" + json.dumps(choices, ensure_ascii=False, separators=(",", ":")))
         elif role == "link":
             parts.append(f"href={_json(clean_text(node.attr('href') or '', TEXT_LIMIT))}")
         elif role == "cell":
@@ -439,7 +579,7 @@ class _Walker:
     def contains_interactive(self, node: Node) -> bool:
         for child in node.children:
             if isinstance(child, Node) and not is_hidden(child):
-                if role_of(child) in INTERACTIVE_ROLES or self.contains_interactive(child):
+                if self.role(child) in INTERACTIVE_ROLES or self.contains_interactive(child):
                     return True
         return False
 
@@ -449,12 +589,15 @@ class _Walker:
                 self.visit(child)
 
     def visit(self, node: Node) -> None:
-        role = role_of(node)
+        role = self.role(node)
         if role in INTERACTIVE_ROLES:
             assert role is not None
             self.emit(node, role)
             if role == "scrollable":
                 self.walk(node)
+        elif role == DIALOG_ROLE:
+            self.emit(node, role)
+            self.walk(node)
         elif role in TEXT_ROLES and not self.contains_interactive(node):
             assert role is not None
             if clean_text(text_of(node)):
@@ -464,7 +607,60 @@ class _Walker:
 
     def emit(self, node: Node, role: str) -> None:
         name = self.name(node, role)
-        self.found.append((role, name, node, " ".join(self.state(node, role))))
+        self.found.append([role, name, node, " ".join(self.state(node, role))])
+
+    def context_text(self, container: Node) -> str:
+        """The visible text of `container` outside its interactive elements (text nodes cleaned, joined
+        by spaces), cut to CONTEXT_LIMIT."""
+        parts: list[str] = []
+
+        def walk(n: Node) -> None:
+            for child in n.children:
+                if isinstance(child, str):
+                    text = clean_text(child)
+                    if text:
+                        parts.append(text)
+                elif child.tag not in OPAQUE_TAGS and not is_hidden(child):
+                    if self.role(child) not in INTERACTIVE_ROLES:
+                        walk(child)
+
+        walk(container)
+        return clean_text(" ".join(parts), CONTEXT_LIMIT)
+
+    def add_context(self) -> None:
+        """Adds `in="…"` to interactive lines that share their role and name with another line: the text
+        of the largest ancestor (below the page root) that holds no other line of that role and name."""
+        twins: dict[tuple[str, str], list[Node]] = {}
+        for role, name, node, _ in self.found:
+            if role in INTERACTIVE_ROLES:
+                twins.setdefault((role, name), []).append(node)
+        for entry in self.found:
+            role, name, node, state = entry
+            group = twins.get((role, name), []) if role in INTERACTIVE_ROLES else []
+            if len(group) < 2:
+                continue
+            others = [o for o in group if o is not node]
+            container = node
+            up = self.parents.get(node)
+            while up is not None and up is not self.page.root:
+                if any(self.is_ancestor(up, o) for o in others):
+                    break
+                container = up
+                up = self.parents.get(up)
+            if container is node:
+                continue
+            context = self.context_text(container)
+            if context and context != name:
+                # First, so that the state's `options=[…]` and `disabled` stay at the end of the line.
+                entry[3] = " ".join(p for p in (f"in={_json(context)}", state) if p)
+
+    def is_ancestor(self, ancestor: Node, node: Node) -> bool:
+        up = self.parents.get(node)
+        while up is not None:
+            if up is ancestor:
+                return True
+            up = self.parents.get(up)
+        return False
 
 
 def _own_rows(table: Node) -> list[Node]:
@@ -482,6 +678,15 @@ def _own_rows(table: Node) -> list[Node]:
     return rows
 
 
+def _selected_index(options: list[Node]) -> int:
+    """The option a select shows: the last one marked `selected`, else the first that is not disabled
+    (as browsers choose), else the first."""
+    marked = [i for i, o in enumerate(options) if o.attr("selected") is not None]
+    if marked:
+        return marked[-1]
+    return next((i for i, o in enumerate(options) if o.attr("disabled") is None), 0)
+
+
 def _json(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)
 
@@ -492,10 +697,12 @@ def snapshot(page: Page, max_lines: int = DEFAULT_MAX_LINES) -> Snapshot:
         raise FgwebError(f"snapshot budget max_lines={max_lines} is too small: give at least 1")
     walker = _Walker(page)
     walker.walk(page.root)
+    walker.add_context()
     found = walker.found
     if len(found) > max_lines:
-        interactive = [i for i, f in enumerate(found) if f[0] in INTERACTIVE_ROLES][:max_lines]
-        text = [i for i, f in enumerate(found) if f[0] not in INTERACTIVE_ROLES]
+        first = [i for i, f in enumerate(found) if f[0] in INTERACTIVE_ROLES or f[0] == DIALOG_ROLE]
+        interactive = first[:max_lines]
+        text = [i for i, f in enumerate(found) if not (f[0] in INTERACTIVE_ROLES or f[0] == DIALOG_ROLE)]
         keep = set(interactive) | set(text[: max_lines - len(interactive)])
         found = [f for i, f in enumerate(found) if i in keep]
     entries = []

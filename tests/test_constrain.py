@@ -49,6 +49,14 @@ def test_targets_read_ref_role_name_and_options() -> None:
     assert targets[6].name == 'Say "hi"'
 
 
+def test_only_a_comma_or_brace_follows_a_closed_string(tok: Any) -> None:
+    # A field whose name is empty closes its element at once; the call must go on with its next argument.
+    for partial in ("call:click{element:<escape>Sign in<escape>", "call:type_text{element:<escape><escape>"):
+        after = allowed_after(tok, partial)
+        assert after and all(t[:1] in (",", "}") for t in after), after
+        assert "," in after
+
+
 def test_element_ref_and_option_are_narrowed(tok: Any) -> None:
     first = allowed_after(tok, "call:select_option{element:<escape>")
     assert first and all("Country".startswith(t) for t in first)

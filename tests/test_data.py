@@ -149,12 +149,60 @@ def test_balance_of_multi_call_no_call_and_tools(dataset: dict[str, list[Example
 
 
 def test_no_call_commands_come_in_matched_pairs(dataset: dict[str, list[Example]]) -> None:
+    # Requests that no page serves (out of scope) stand alone; every other no-call command has its pair.
     for examples in dataset.values():
         with_calls = {(e.command, e.template, e.archetype) for e in examples if e.calls}
         for e in examples:
             if not e.calls:
-                assert (e.command, e.template, e.archetype) in with_calls, e.id
+                if "out-of-scope" not in e.tags:
+                    assert (e.command, e.template, e.archetype) in with_calls, e.id
                 assert e.answer and e.answer.endswith(".") and len(e.answer) < 120
+
+
+def test_real_site_families_are_generated(dataset: dict[str, list[Example]]) -> None:
+    for split, wanted in (("train", ("limit", "offtopic", "mapped", "rows", "indirect")),
+                          ("eval", ("limit", "offtopic"))):
+        families = Counter(e.template.split(".")[0] for e in dataset[split])
+        for family in wanted:
+            assert families[family] >= 2, (split, family, families)
+    oos = [e for e in dataset["train"] if "out-of-scope" in e.tags]
+    assert len(oos) >= 0.04 * len(dataset["train"]) and all(not e.calls and e.answer for e in oos)
+
+
+def test_limited_commands_do_only_what_they_ask(dataset: dict[str, list[Example]]) -> None:
+    limited = [e for e in dataset["train"] + dataset["eval"] if e.template.startswith("limit.")]
+    assert limited
+    for e in limited:
+        assert e.calls, e.id
+        assert all(c["name"] in ("type_text", "set_checked", "select_option") for c in e.calls), e.id
+
+
+def test_mapped_values_are_the_pages_options_not_the_users_words(dataset: dict[str, list[Example]]) -> None:
+    mapped = [e for e in dataset["train"] if e.template.startswith("mapped.")]
+    assert mapped
+    copied = 0
+    for e in mapped:
+        lines = e.snapshot.splitlines()
+        for call in e.calls:
+            if call["name"] == "select_option":
+                line = lines[call["arguments"]["ref"] - 1]
+                options = json.loads(line.split(" options=", 1)[1])
+                assert call["arguments"]["option"] in options, (e.id, line)
+                copied += call["arguments"]["option"].lower() in e.command.lower()
+    assert copied < 0.3 * len(mapped)  # "a small" for "Small" is mapped by case only
+
+
+def test_repeated_controls_are_told_apart_by_their_row(dataset: dict[str, list[Example]]) -> None:
+    rows = [e for e in dataset["train"] if e.template.startswith("rows.by_key")]
+    assert rows
+    for e in rows:
+        (call,) = e.calls
+        line = e.snapshot.splitlines()[call["arguments"]["ref"] - 1]
+        name = call["arguments"]["element"]
+        twins = [x for x in e.snapshot.splitlines() if x.startswith(f'button "{name}"')]
+        assert len(twins) >= 2, e.id
+        context = line.split(' in="', 1)[1].split('"', 1)[0]
+        assert context.split(" ")[0] in e.command, (e.id, line, e.command)
 
 
 def test_multi_call_commands_keep_the_spoken_order(dataset: dict[str, list[Example]]) -> None:

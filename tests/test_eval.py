@@ -47,6 +47,15 @@ def test_exact_output_scores_full_marks(toolset: Toolset) -> None:
     assert r.cases[0].ok and r.cases[0].calls == [EMAIL, SIGN_IN] and r.cases[0].error is None
 
 
+def test_scores_are_given_per_tag_and_tool(toolset: Toolset) -> None:
+    limited = {**_example([EMAIL], id="a"), "tags": ["limit"]}
+    words = {**_example([], "I can't.", id="b"), "tags": ["limit", "out-of-scope"]}
+    r = score([limited, words], [render_calls([EMAIL, SIGN_IN]), render_answer("I can't.")], toolset)
+    assert set(r.by_tag) == {"limit", "out-of-scope", "tool:type_text", "no call"}
+    assert r.by_tag["limit"]["n"] == 2 and r.by_tag["limit"]["exact"] == 0.5
+    assert r.by_tag["tool:type_text"]["exact"] == 0.0 and r.by_tag["no call"]["exact"] == 1.0
+
+
 def test_wrong_ref_keeps_the_tool_but_loses_args_and_validity(toolset: Toolset) -> None:
     wrong = {"name": "click", "arguments": {"element": "Sign in", "ref": 2}}  # ref 2 is "Password"
     r = _one([SIGN_IN], render_calls([wrong]), toolset)

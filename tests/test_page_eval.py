@@ -15,11 +15,15 @@ from fgweb.errors import FgwebError
 from fgweb.page_eval import (
     DEMO_CASES,
     Case,
+    CaseResult,
     args_match,
+    is_page_case_file,
     load_cases,
+    parse_case,
     percentile,
     score_case,
     summarize,
+    summarize_by_tag,
 )
 from fgweb.tools import builtin_toolset
 
@@ -280,3 +284,31 @@ def test_cli_eval_python_backend_points_page_cases_to_the_browser(
     code = main(["eval", "--bundle", str(tmp_path), "--cases", str(DEMO_CASES)])
     err = capsys.readouterr().err
     assert code == 1 and "--backend wasm" in err and "page cases" in err
+
+
+def test_page_case_files_are_told_from_dataset_files(tmp_path: Path) -> None:
+    page = tmp_path / "page.jsonl"
+    page.write_text(json.dumps({"html": "<p>x</p>", "command": "c", "expected": []}) + "\n")
+    dataset = tmp_path / "eval.jsonl"  # dataset records carry their html too, beside the snapshot
+    record = {"html": "<p>x</p>", "snapshot": 'text "x"', "command": "c", "calls": []}
+    dataset.write_text(json.dumps(record) + "\n")
+    assert is_page_case_file(page) and not is_page_case_file(dataset)
+
+
+def test_scores_are_given_per_tag_per_tool_and_for_no_call_cases() -> None:
+    click = {"name": "click", "arguments": {"element": "#b"}}
+    results = [
+        CaseResult(id="a", ok=True, calls=[], expected=[click], ms=1.0, tool_ok=True, tags=["unasked"]),
+        CaseResult(id="b", ok=False, calls=[], expected=[], ms=1.0, tags=["unasked", "out-of-scope"]),
+    ]
+    by_tag = summarize_by_tag(results)
+    assert set(by_tag) == {"unasked", "out-of-scope", "tool:click", "no call"}
+    assert by_tag["unasked"]["n"] == 2 and by_tag["unasked"]["exact"] == 0.5
+    assert by_tag["no call"]["exact"] == 0.0 and by_tag["tool:click"]["exact"] == 1.0
+
+
+def test_tags_must_be_a_list_of_strings() -> None:
+    record = {"html": "<p>x</p>", "command": "c", "expected": [], "tags": ["site:mail", "read"]}
+    assert parse_case(record, builtin_toolset()).tags == ["site:mail", "read"]
+    with pytest.raises(FgwebError, match="tags"):
+        parse_case({**record, "tags": "read"}, builtin_toolset())

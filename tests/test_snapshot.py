@@ -222,3 +222,45 @@ def test_to_html_escapes_page_text() -> None:
     html = page.to_html()
     assert "<script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; co" in html and 'title="say &quot;hi&quot;"' in html
+
+
+def _lines(*body: Node) -> list[str]:
+    return render_snapshot(Page("t", list(body)), 100).splitlines()
+
+
+def test_fields_without_a_label_are_named_by_labelledby_nearby_text_or_their_name() -> None:
+    lines = _lines(el("span", "Billing email", id="lbl"), el("input", aria_labelledby="lbl"),
+                   el("div", "Phone ", el("b", "(mobile)"), el("input", type="tel")),
+                   el("div", el("button", "Go"), el("input", name="promo_code")))
+    assert lines == ['textbox "Billing email" [ref=1] value=""', 'textbox "Phone (mobile)" [ref=2] value=""',
+                     'button "Go" [ref=3]', 'textbox "promo code" [ref=4] value=""']
+
+
+def test_icon_buttons_take_an_images_alt_and_clickable_generic_elements_are_buttons() -> None:
+    lines = _lines(el("button", el("img", alt="Delete", src="#")), el("span", "Open chat", onclick="f()"),
+                   el("div", "Tile", tabindex="0"), el("div", "No", tabindex="-1"),
+                   el("div", "Card", el("span", " inner"), style="cursor: pointer"),
+                   el("div", el("button", "Buy"), onclick="f()"), el("details", el("summary", "More")))
+    assert lines == ['button "Delete" [ref=1]', 'button "Open chat" [ref=2]', 'button "Tile" [ref=3]',
+                     'button "Card inner" [ref=4]', 'button "Buy" [ref=5]', 'button "More" [ref=6]']
+
+
+def test_dialogs_aria_checkables_and_placeholder_options() -> None:
+    lines = _lines(el("dialog", el("h2", "Closed"), el("button", "Hidden")),
+                   el("dialog", el("h2", "Delete file?"), el("button", "Cancel"), open=True),
+                   el("div", "Flexible dates", role="switch", aria_checked="true"),
+                   el("select", el("option", "Choose…", value="", disabled=True, selected=True),
+                      el("option", "Small", value="s"), el("option", "Any", value=""), aria_label="Size"))
+    assert lines == ['dialog "Delete file?" [ref=1]', 'heading "Delete file?" [ref=2]',
+                     'button "Cancel" [ref=3]',
+                     'switch "Flexible dates" [ref=4] checked=true',
+                     'combobox "Size" [ref=5] value="Choose…" options=["Small"]']
+
+
+def test_controls_that_share_a_name_carry_the_text_of_their_row() -> None:
+    rows = [el("tr", el("td", f), el("td", size), el("td", el("button", "Delete")))
+            for f, size in (("report.pdf", "2 MB"), ("photo.jpg", "5 MB"))]
+    lines = _lines(el("table", el("tbody", *rows)), el("button", "Save"))
+    assert [x for x in lines if x.startswith("button")] == [
+        'button "Delete" [ref=3] in="report.pdf 2 MB"', 'button "Delete" [ref=6] in="photo.jpg 5 MB"',
+        'button "Save" [ref=7]']

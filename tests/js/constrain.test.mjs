@@ -67,6 +67,14 @@ describe('snapshot hook', { skip: SKIP }, () => {
     assert.equal(allowedAfter('call:click{element:<escape>Sign in<escape>,ref:12'), null);
   });
 
+  test('after a closed string only , or } may follow (an empty name cannot run on in free text)', () => {
+    for (const partial of ['call:click{element:<escape>Sign in<escape>', 'call:type_text{element:<escape><escape>']) {
+      const after = texts(allowedAfter(partial));
+      assert.ok(after.length > 0 && after.every((t) => t.startsWith(',') || t.startsWith('}')), JSON.stringify(after));
+      assert.ok(after.includes(','), 'the next argument may follow');
+    }
+  });
+
   test('option: only the options of the named select', () => {
     const opts = texts(allowedAfter('call:select_option{element:<escape>Country<escape>,option:<escape>'));
     assert.ok(opts.length > 0 && opts.every((t) => ['France', 'Germany', 'Spain'].some((o) => o.startsWith(t))), JSON.stringify(opts));

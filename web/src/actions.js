@@ -17,7 +17,7 @@
  */
 
 import { sanitize } from './protocol.js';
-import { INTERACTIVE_ROLES, cleanText, optionLabel } from './snapshot.js';
+import { INTERACTIVE_ROLES, cleanText, isChecked, isPlaceholderOption, optionLabel } from './snapshot.js';
 
 /** @typedef {import('./snapshot.js').Snapshot} Snapshot */
 /** @typedef {import('./snapshot.js').SnapshotEntry} SnapshotEntry */
@@ -195,8 +195,7 @@ export function checkCall(call, snapshot, tool = null, { window: win = globalThi
     const found = findOption(/** @type {HTMLSelectElement} */ (element), args.option);
     if (found.issue) issues.push(found.issue);
   } else if (name === 'set_checked') {
-    const input = /** @type {HTMLInputElement} */ (element);
-    if (args.checked === false && input.type === 'radio' && input.checked) {
+    if (args.checked === false && isRadio(element) && isChecked(element)) {
       issues.push(issue(BAD_VALUE, 'checked',
         `set_checked: ${shown} is a radio button, which cannot be unticked: tick another radio of its group`));
     }
@@ -351,6 +350,13 @@ function findOption(select, wanted) {
     };
   }
   const option = options[index];
+  if (isPlaceholderOption(option) && !option.disabled) {
+    return {
+      option: null, label: labels[index], issue: issue(UNKNOWN_OPTION, 'option',
+        `select_option: ${JSON.stringify(labels[index])} is the select's placeholder, not a choice `
+        + `(options: ${JSON.stringify(labels.filter((_, i) => !isPlaceholderOption(options[i])))})`),
+    };
+  }
   if (option.disabled || option.matches(':disabled')) {
     return {
       option: null, label: labels[index], issue: issue(DISABLED, 'option',
@@ -643,21 +649,30 @@ function selectOption(el, wanted, view) {
  */
 function setChecked(el, checked, view) {
   const input = /** @type {HTMLInputElement} */ (el);
-  if (el.localName !== 'input' || (input.type !== 'checkbox' && input.type !== 'radio')) {
-    return fail(`set_checked needs a checkbox or radio input, not <${el.localName}>: nothing was changed`);
+  const native = el.localName === 'input' && (input.type === 'checkbox' || input.type === 'radio');
+  const aria = !native && ['checkbox', 'switch', 'radio'].includes((el.getAttribute('role') ?? '').trim().toLowerCase());
+  if (!native && !aria) {
+    return fail(`set_checked needs a checkbox, switch or radio, not <${el.localName}>: nothing was changed`);
   }
   if (typeof checked !== 'boolean') return fail(`set_checked needs checked true or false, got ${JSON.stringify(checked)}`);
-  if (input.checked === checked) return { ok: true };
-  if (!checked && input.type === 'radio') {
+  if (isChecked(el) === checked) return { ok: true };
+  if (!checked && isRadio(el)) {
     return fail('set_checked: a radio button cannot be unticked: tick another radio of its group');
   }
-  const clicked = click(input, view);
+  const clicked = click(el, view);
   if (!clicked.ok) return clicked;
-  if (input.checked !== checked) {
-    return fail(`set_checked: the page refused the click: the ${input.type} is still `
-      + `${input.checked ? 'ticked' : 'unticked'}`);
+  if (isChecked(el) !== checked) {
+    return fail(`set_checked: the page refused the click: it is still ${isChecked(el) ? 'ticked' : 'unticked'}`);
   }
   return { ok: true };
+}
+
+/**
+ * @param {Element} el
+ * @returns {boolean} true for a radio input or an element with role=radio
+ */
+function isRadio(el) {
+  return el instanceof HTMLInputElement ? el.type === 'radio' : (el.getAttribute('role') ?? '').trim().toLowerCase() === 'radio';
 }
 
 /**

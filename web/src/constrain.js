@@ -15,7 +15,8 @@
  * `<start_function_call>`): inside `element:<escape>…` or `option:<escape>…` it allows the ids whose
  * text keeps the value a prefix of an allowed string (and `<escape>` once it equals one); after
  * `ref:` it allows the digits that keep the number a prefix of an allowed ref until it is one; inside
- * type_text's `text:<escape>…` the ids that keep the text within the command. Anywhere else, for other
+ * type_text's `text:<escape>…` the ids that keep the text within the command; right after a closed
+ * string, the ids that start with `,` or `}`. Anywhere else, for other
  * tools, or when nothing would be left, it returns what `base` returns. fgweb/constrain.py is its twin.
  */
 
@@ -87,6 +88,9 @@ export function snapshotHook(tokenizer, targets, base, command = null) {
   }
   const spelled = [...spelling];
   const digits = [...'0123456789'].map((d) => tokenizer.encode(d)).filter((ids) => ids.length === 1).map((ids) => ids[0]);
+  // After a closed string only `,` (the next argument) or `}` (the call's end) may follow: the model
+  // cannot run on in free text (a field with an empty name closes its element at once).
+  const closers = [',', '}'].map((c) => tokenizer.encode(c)).filter((ids) => ids.length === 1).map((ids) => ids[0]);
   // The decoder asks twice per step (which logits to compute, then which to pick): answer once.
   let memo = { key: /** @type {string | null} */ (null), result: /** @type {number[] | null} */ (null) };
 
@@ -151,6 +155,10 @@ export function snapshotHook(tokenizer, targets, base, command = null) {
       return keeping(candidates, value, (t) => choices.some((s) => s.startsWith(t)), (t) => choices.includes(t));
     }
 
+    if (parts.length >= 3 && parts[parts.length - 1] === '') {
+      const after = [...new Set([...closers, ...candidates])].filter((id) => id !== ESCAPE_ID && /^[,}]/.test(piece(id)));
+      return after.length > 0 ? after : null;
+    }
     const ref = /(?:^|,)ref:(\d*)$/.exec(parts[parts.length - 1]);
     if (!ref) return null;
     const element = valueOf(parts, 'element');

@@ -18,8 +18,45 @@
 
 import { sanitize } from './protocol.js';
 
+// A form's named controls shadow its DOM properties (an <input id="children"> replaces form.children),
+// so the walk reads the DOM through the prototypes' own getters and methods (looked up on first use:
+// this module is also imported where there is no DOM, in the worker and in Node).
+/** @type {Record<string, (this: any, ...args: any[]) => any> | null} */
+let dom = null;
+function domAccess() {
+  if (!dom) {
+    const get = (/** @type {object} */ proto, /** @type {string} */ name) =>
+      /** @type {(this: any) => any} */ (/** @type {PropertyDescriptor} */ (Object.getOwnPropertyDescriptor(proto, name)).get);
+    dom = {
+      children: get(Element.prototype, 'children'), localName: get(Element.prototype, 'localName'),
+      parentElement: get(Node.prototype, 'parentElement'), firstChild: get(Node.prototype, 'firstChild'),
+      nextSibling: get(Node.prototype, 'nextSibling'), previousSibling: get(Node.prototype, 'previousSibling'),
+      getAttribute: Element.prototype.getAttribute, hasAttribute: Element.prototype.hasAttribute,
+    };
+  }
+  return dom;
+}
+/** @param {Element} el @returns {HTMLCollection} */
+const childrenOf = (el) => domAccess().children.call(el);
+/** @param {Element} el @returns {string} */
+const tagOf = (el) => domAccess().localName.call(el);
+/** @param {Node} node @returns {Element | null} */
+const parentOf = (node) => domAccess().parentElement.call(node);
+/** @param {Node} node @returns {ChildNode | null} */
+const firstChildOf = (node) => domAccess().firstChild.call(node);
+/** @param {Node} node @returns {ChildNode | null} */
+const nextSiblingOf = (node) => domAccess().nextSibling.call(node);
+/** @param {Node} node @returns {ChildNode | null} */
+const previousSiblingOf = (node) => domAccess().previousSibling.call(node);
+/** @param {Element} el @param {string} name @returns {string | null} */
+const attrOf = (el, name) => domAccess().getAttribute.call(el, name);
+/** @param {Element} el @param {string} name @returns {boolean} */
+const hasAttr = (el, name) => domAccess().hasAttribute.call(el, name);
+
 /** Code points kept of a name, value, option label or href. */
 export const TEXT_LIMIT = 80;
+/** Code points kept of the `in="…"` context that tells repeated controls apart. */
+export const CONTEXT_LIMIT = 40;
 /** Snapshot budget when none is given (Python's DataConfig.max_snapshot_lines). */
 export const DEFAULT_MAX_LINES = 40;
 
@@ -27,7 +64,7 @@ export const DEFAULT_MAX_LINES = 40;
  * @typedef {'textbox' | 'searchbox' | 'checkbox' | 'switch' | 'radio' | 'combobox' | 'button' | 'link'
  *   | 'scrollable'} InteractiveRole
  * @typedef {'heading' | 'text' | 'listitem' | 'cell' | 'status'} TextRole
- * @typedef {InteractiveRole | TextRole} Role
+ * @typedef {InteractiveRole | TextRole | 'dialog'} Role
  */
 
 /**
@@ -51,6 +88,8 @@ export const INTERACTIVE_ROLES = new Set([
 ]);
 /** @type {ReadonlySet<string>} */
 export const TEXT_ROLES = new Set(['heading', 'text', 'listitem', 'cell', 'status']);
+/** A dialog gets a line of its own (kept with the interactive lines) and the walk goes on inside it. */
+export const DIALOG_ROLE = 'dialog';
 /** Roles whose elements can be disabled; a disabled element is listed but never acted on. */
 export const DISABLEABLE_ROLES = new Set([
   'textbox', 'searchbox', 'checkbox', 'switch', 'radio', 'combobox', 'button',
@@ -66,6 +105,9 @@ const TEXTBOX_TYPES = new Set([
 ]);
 const BUTTON_TYPES = new Set(['submit', 'button', 'reset']);
 const HEADING_TAGS = new Set(['h1', 'h2', 'h3', 'h4', 'h5', 'h6']);
+const DIALOG_ROLES = new Set(['dialog', 'alertdialog']);
+/** `role` values that make any element a checkbox, switch or radio (its state is `aria-checked`). */
+const ARIA_CHECKABLE = new Set(['checkbox', 'switch', 'radio']);
 const PASSWORD_MASK = '******';
 
 const CONTROL_CHARS = /[\x00-\x1f\x7f-\x9f]/g;
@@ -123,9 +165,9 @@ class Walker {
   isHidden(el) {
     let hidden = this.hiddenCache.get(el);
     if (hidden === undefined) {
-      hidden = SKIPPED_TAGS.has(el.localName)
-        || el.hasAttribute('hidden')
-        || el.getAttribute('aria-hidden') === 'true'
+      hidden = SKIPPED_TAGS.has(tagOf(el))
+        || hasAttr(el, 'hidden')
+        || attrOf(el, 'aria-hidden') === 'true'
         || (el instanceof HTMLInputElement && el.type === 'hidden');
       if (!hidden) {
         const style = getComputedStyle(el);
@@ -145,6 +187,9 @@ class Walker {
     let role = this.roleCache.get(el);
     if (role === undefined) {
       role = computeRole(el);
+      // A clickable generic element is a button, unless it holds interactive elements (then the walk
+      // enters it, so that they keep their own lines).
+      if (role === null && isClickable(el) && !this.containsInteractive(el)) role = 'button';
       this.roleCache.set(el, role);
     }
     return role;
@@ -157,15 +202,15 @@ class Walker {
    * @returns {string}
    */
   textOf(el) {
-    if (OPAQUE_TAGS.has(el.localName)) return '';
+    if (OPAQUE_TAGS.has(tagOf(el))) return '';
     /** @type {string[]} */
     const parts = [];
     /** @param {Node} node */
     const walk = (node) => {
-      for (let child = node.firstChild; child; child = child.nextSibling) {
+      for (let child = firstChildOf(node); child; child = nextSiblingOf(child)) {
         if (child.nodeType === Node.TEXT_NODE) {
           parts.push(/** @type {Text} */ (child).data);
-        } else if (child instanceof Element && !OPAQUE_TAGS.has(child.localName) && !this.isHidden(child)) {
+        } else if (child instanceof Element && !OPAQUE_TAGS.has(tagOf(child)) && !this.isHidden(child)) {
           walk(child);
         }
       }
@@ -200,21 +245,80 @@ class Walker {
   }
 
   /**
+   * The text of the elements that `aria-labelledby` names (by id, in its order, joined by spaces), or
+   * null without the attribute.
+   * @param {Element} el
+   * @returns {string | null}
+   */
+  labelledByText(el) {
+    const ids = (attrOf(el, 'aria-labelledby') ?? '').split(/[ \t\n\f\r]+/).filter(Boolean);
+    if (!ids.length) return null;
+    const doc = el.ownerDocument;
+    return ids.map((id) => doc.getElementById(id)).filter((e) => e !== null)
+      .map((e) => this.textOf(/** @type {Element} */ (e))).join(' ');
+  }
+
+  /**
+   * The text just before a control in its parent: its preceding siblings' text (text nodes, and elements
+   * without interactive content), back to the nearest interactive one; null when that is empty.
+   * @param {Element} el
+   * @returns {string | null}
+   */
+  precedingText(el) {
+    /** @type {string[]} */
+    const parts = [];
+    for (let node = previousSiblingOf(el); node; node = previousSiblingOf(node)) {
+      if (node.nodeType === Node.TEXT_NODE) {
+        parts.unshift(/** @type {Text} */ (node).data);
+      } else if (node instanceof Element && !this.isHidden(node)) {
+        const role = this.roleOf(node);
+        if ((role && INTERACTIVE_ROLES.has(role)) || this.containsInteractive(node)) break;
+        parts.unshift(this.textOf(node));
+      }
+    }
+    const text = parts.join('');
+    return cleanText(text) ? text : null;
+  }
+
+  /**
+   * The `alt` of the first visible descendant <img> that has a non-empty one (icon buttons and links).
+   * @param {Element} el
+   * @returns {string | null}
+   */
+  imageAlt(el) {
+    for (const img of el.querySelectorAll('img[alt]')) {
+      let hidden = false;
+      for (let e = /** @type {Element | null} */ (img); e && e !== el; e = parentOf(e)) {
+        if (this.isHidden(e)) { hidden = true; break; }
+      }
+      if (!hidden && cleanText(attrOf(img, 'alt') ?? '')) return attrOf(img, 'alt');
+    }
+    return null;
+  }
+
+  /**
    * @param {Element} el
    * @param {Role} role
    * @returns {string}
    */
   name(el, role) {
-    const aria = el.getAttribute('aria-label');
-    const title = el.getAttribute('title');
+    const aria = attrOf(el, 'aria-label');
+    const title = attrOf(el, 'title');
     if (TEXT_ROLES.has(role)) return this.first(this.textOf(el));
     if (role === 'button') {
       const own = el instanceof HTMLInputElement ? el.value : this.textOf(el);
-      return this.first(aria, own, title);
+      return this.first(aria, this.labelledByText(el), own, this.imageAlt(el), title);
     }
-    if (role === 'link') return this.first(aria, this.textOf(el), title);
-    if (role === 'scrollable') return this.first(aria, title);
-    return this.first(aria, this.labelText(el), el.getAttribute('placeholder'), title);
+    if (role === 'link') return this.first(aria, this.labelledByText(el), this.textOf(el), this.imageAlt(el), title);
+    if (role === 'scrollable') return this.first(aria, this.labelledByText(el), title);
+    if (role === DIALOG_ROLE) {
+      const heading = el.querySelector('h1, h2, h3, h4, h5, h6');
+      return this.first(aria, this.labelledByText(el), heading ? this.textOf(heading) : null, title);
+    }
+    // An ARIA checkbox, switch or radio (not an <input>) is named by its content, as buttons are.
+    const content = CHECK_ROLES.has(role) && !(el instanceof HTMLInputElement) ? this.textOf(el) : null;
+    return this.first(aria, this.labelledByText(el), content, this.labelText(el), attrOf(el, 'placeholder'),
+      title, this.precedingText(el), humanName(attrOf(el, 'name')));
   }
 
   /**
@@ -232,21 +336,24 @@ class Walker {
       if (value && field instanceof HTMLInputElement && field.type === 'password') value = PASSWORD_MASK;
       parts.push(`value=${JSON.stringify(value)}`);
     } else if (CHECK_ROLES.has(role)) {
-      parts.push(`checked=${/** @type {HTMLInputElement} */ (el).checked ? 'true' : 'false'}`);
+      parts.push(`checked=${isChecked(el) ? 'true' : 'false'}`);
     } else if (role === 'combobox') {
       const select = /** @type {HTMLSelectElement} */ (el);
-      const labels = Array.from(select.options, (o) => cleanText(optionLabel(o), TEXT_LIMIT));
+      const options = Array.from(select.options);
+      const labels = options.map((o) => cleanText(optionLabel(o), TEXT_LIMIT));
       const selected = select.selectedIndex >= 0 ? select.selectedIndex : 0;
       parts.push(`value=${JSON.stringify(labels.length ? labels[selected] : '')}`);
-      parts.push(`options=${JSON.stringify(labels)}`);
+      // A placeholder ("Choose…") is shown as the value it is, never offered as a choice.
+      const choices = labels.filter((_, i) => !isPlaceholderOption(options[i]));
+      parts.push(`options=${JSON.stringify(choices)}`);
     } else if (role === 'link') {
-      parts.push(`href=${JSON.stringify(cleanText(el.getAttribute('href') ?? '', TEXT_LIMIT))}`);
+      parts.push(`href=${JSON.stringify(cleanText(attrOf(el, 'href') ?? '', TEXT_LIMIT))}`);
     } else if (role === 'cell') {
-      const tr = el.parentElement;
+      const tr = parentOf(el);
       parts.push(`row=${tr instanceof HTMLTableRowElement ? tr.rowIndex + 1 : 0}`);
     }
     if (DISABLEABLE_ROLES.has(role)
-      && (el.hasAttribute('disabled') || el.getAttribute('aria-disabled') === 'true')) {
+      && (hasAttr(el, 'disabled') || attrOf(el, 'aria-disabled') === 'true')) {
       parts.push('disabled');
     }
     return parts.join(' ');
@@ -258,7 +365,7 @@ class Walker {
    * @returns {boolean}
    */
   containsInteractive(el) {
-    for (const child of el.children) {
+    for (const child of childrenOf(el)) {
       if (!this.isHidden(child)) {
         const role = this.roleOf(child);
         if ((role && INTERACTIVE_ROLES.has(role)) || this.containsInteractive(child)) return true;
@@ -269,7 +376,7 @@ class Walker {
 
   /** @param {Element} el */
   walk(el) {
-    for (const child of el.children) {
+    for (const child of childrenOf(el)) {
       if (!this.isHidden(child)) this.visit(child);
     }
   }
@@ -280,6 +387,9 @@ class Walker {
     if (role && INTERACTIVE_ROLES.has(role)) {
       this.emit(el, role);
       if (role === 'scrollable') this.walk(el);
+    } else if (role === DIALOG_ROLE) {
+      this.emit(el, role);
+      this.walk(el);
     } else if (role && TEXT_ROLES.has(role) && !this.containsInteractive(el)) {
       if (cleanText(this.textOf(el))) this.emit(el, role);
     } else {
@@ -294,6 +404,112 @@ class Walker {
   emit(el, role) {
     this.found.push({ role, name: this.name(el, role), element: el, state: this.state(el, role) });
   }
+
+  /**
+   * The text that sets a repeated control apart: the visible text of `container` outside its
+   * interactive elements (text nodes cleaned, joined by spaces), cut to CONTEXT_LIMIT.
+   * @param {Element} container
+   * @returns {string}
+   */
+  contextText(container) {
+    /** @type {string[]} */
+    const parts = [];
+    /** @param {Element} node */
+    const walk = (node) => {
+      for (let child = firstChildOf(node); child; child = nextSiblingOf(child)) {
+        if (child.nodeType === Node.TEXT_NODE) {
+          const text = cleanText(/** @type {Text} */ (child).data);
+          if (text) parts.push(text);
+        } else if (child instanceof Element && !OPAQUE_TAGS.has(tagOf(child)) && !this.isHidden(child)) {
+          const role = this.roleOf(child);
+          if (!(role && INTERACTIVE_ROLES.has(role))) walk(child);
+        }
+      }
+    };
+    walk(container);
+    return cleanText(parts.join(' '), CONTEXT_LIMIT);
+  }
+
+  /**
+   * Adds `in="…"` to interactive lines that share their role and name with another line: the text of
+   * the largest ancestor (below `root`) that holds no other line of that role and name.
+   * @param {Element} root
+   */
+  addContext(root) {
+    /** @type {Map<string, Element[]>} */
+    const twins = new Map();
+    for (const f of this.found) {
+      if (!INTERACTIVE_ROLES.has(f.role)) continue;
+      const key = `${f.role}\n${f.name}`;
+      twins.set(key, [...(twins.get(key) ?? []), f.element]);
+    }
+    for (const f of this.found) {
+      const group = INTERACTIVE_ROLES.has(f.role) ? twins.get(`${f.role}\n${f.name}`) : undefined;
+      if (!group || group.length < 2) continue;
+      let container = f.element;
+      for (let up = parentOf(f.element); up && up !== root; up = parentOf(up)) {
+        if (group.some((other) => other !== f.element && up.contains(other))) break;
+        container = up;
+      }
+      if (container === f.element) continue;
+      const context = this.contextText(container);
+      // First, so that the state's `options=[…]` and `disabled` stay at the end of the line.
+      if (context && context !== f.name) f.state = [`in=${JSON.stringify(context)}`, f.state].filter(Boolean).join(' ');
+    }
+  }
+}
+
+/**
+ * A `name` attribute as words ("first_name" -> "first name"); null when there is none.
+ * @param {string | null} name
+ * @returns {string | null}
+ */
+function humanName(name) {
+  return name == null ? null : name.replace(/[_\-.[\]]+/g, ' ');
+}
+
+/**
+ * Whether a checkbox, switch or radio is ticked: an <input>'s `checked`, else `aria-checked="true"`.
+ * @param {Element} el
+ * @returns {boolean}
+ */
+export function isChecked(el) {
+  return el instanceof HTMLInputElement ? el.checked : attrOf(el, 'aria-checked') === 'true';
+}
+
+/**
+ * True for an option that only asks for a choice: disabled, or with an empty `value` attribute.
+ * Such options are never listed among a select's choices, and select_option refuses them.
+ * @param {HTMLOptionElement} option
+ * @returns {boolean}
+ */
+export function isPlaceholderOption(option) {
+  return hasAttr(option, 'disabled') || attrOf(option, 'value') === '';
+}
+
+/**
+ * True when the element shows it can be clicked though it has no interactive role: an `onclick`
+ * attribute, a `tabindex` that is not negative, or a pointer cursor that its parent does not have.
+ * @param {Element} el
+ * @returns {boolean}
+ */
+function isClickable(el) {
+  if (tagOf(el) === 'label' || tagOf(el) === 'body' || tagOf(el) === 'html') return false;
+  if (hasAttr(el, 'onclick')) return true;
+  const tabindex = attrOf(el, 'tabindex');
+  if (tabindex !== null && /^\s*\d+\s*$/.test(tabindex)) return true;
+  if (getComputedStyle(el).cursor !== 'pointer') return false;
+  const parent = parentOf(el);
+  return !parent || getComputedStyle(parent).cursor !== 'pointer';
+}
+
+/**
+ * True for the lines the budget keeps first: interactive lines and dialogs.
+ * @param {Role} role
+ * @returns {boolean}
+ */
+function keptFirst(role) {
+  return INTERACTIVE_ROLES.has(role) || role === DIALOG_ROLE;
 }
 
 /**
@@ -311,8 +527,8 @@ function isScrollable(el) {
  * @returns {Role | null}
  */
 function computeRole(el) {
-  const tag = el.localName;
-  const explicit = pyStripLower(el.getAttribute('role'));
+  const tag = tagOf(el);
+  const explicit = pyStripLower(attrOf(el, 'role'));
   if (el instanceof HTMLInputElement) {
     const kind = el.type;
     if (kind === 'checkbox') return explicit === 'switch' ? 'switch' : 'checkbox';
@@ -321,11 +537,13 @@ function computeRole(el) {
     if (kind === 'search') return 'searchbox';
     return TEXTBOX_TYPES.has(kind) ? 'textbox' : null;
   }
+  if (ARIA_CHECKABLE.has(explicit)) return /** @type {Role} */ (explicit);
   if (tag === 'textarea') return 'textbox';
   if (tag === 'select') return 'combobox';
-  if (tag === 'button' || explicit === 'button') return 'button';
-  if (tag === 'a' && el.hasAttribute('href')) return 'link';
+  if (tag === 'button' || explicit === 'button' || tag === 'summary') return 'button';
+  if (tag === 'a' && hasAttr(el, 'href')) return 'link';
   if (isScrollable(el)) return 'scrollable';
+  if (tag === 'dialog' || DIALOG_ROLES.has(explicit)) return DIALOG_ROLE;
   if (explicit === 'status' || tag === 'output') return 'status';
   if (HEADING_TAGS.has(tag)) return 'heading';
   if (tag === 'p' || tag === 'dt' || tag === 'dd') return 'text';
@@ -341,9 +559,9 @@ function computeRole(el) {
  * @returns {string}
  */
 export function optionLabel(option) {
-  let text = option.getAttribute('label') || '';
+  let text = attrOf(option, 'label') || '';
   if (!text) {
-    for (let child = option.firstChild; child; child = child.nextSibling) {
+    for (let child = firstChildOf(option); child; child = nextSiblingOf(child)) {
       if (child.nodeType === Node.TEXT_NODE) text += /** @type {Text} */ (child).data;
     }
   }
@@ -365,13 +583,14 @@ export function takeSnapshot(root = document.body, { maxLines = DEFAULT_MAX_LINE
   }
   const walker = new Walker();
   walker.walk(root);
+  walker.addContext(root);
   let found = walker.found;
   if (found.length > maxLines) {
     /** @type {number[]} */
     const interactive = [];
     /** @type {number[]} */
     const text = [];
-    found.forEach((f, i) => (INTERACTIVE_ROLES.has(f.role) ? interactive : text).push(i));
+    found.forEach((f, i) => (keptFirst(f.role) ? interactive : text).push(i));
     const kept = interactive.slice(0, maxLines);
     const keep = new Set([...kept, ...text.slice(0, maxLines - kept.length)]);
     found = found.filter((_, i) => keep.has(i));

@@ -39,6 +39,7 @@ from fgweb.snapshot import (
     Page,
     Snapshot,
     el,
+    is_placeholder_option,
     option_label,
     snapshot,
 )
@@ -46,6 +47,9 @@ from fgweb.snapshot import (
 EVAL_ONLY_ARCHETYPES: tuple[str, ...] = ("profile", "booking", "comments")
 HELD_OUT_FRACTION = 0.25  # share of each shared intent's templates used only in eval
 MULTI_TARGET = 0.25  # share of examples with two or more calls
+WEB_SHARE = 0.3  # share of draws from the families of fgweb/data/web.py (limits, out of scope, …)
+# How often each of those families is drawn, against the others.
+WEB_WEIGHTS = {"limit": 3.0, "offtopic": 3.0, "typed": 1.5, "fill3": 1.0, "fill4": 1.0, "fill3_click": 1.0}
 NOCALL_TARGET = 0.125  # share of examples with no call (each comes with its matched call example)
 EVAL_ONLY_SHARE = 0.5  # share of eval pages built from an eval-only archetype
 # Relative frequency of each tool among single-call examples.
@@ -361,6 +365,7 @@ class Task:
     slots: dict[str, Slot]
     steps: list[Step]
     target: Target | None = None  # single-element tasks: the element a no-call pair removes
+    answer: str = ""  # tasks without steps (out of scope): the sentence that answers them
 
 
 @dataclass
@@ -1070,8 +1075,8 @@ ARCHETYPES: dict[str, Callable[[Ctx], list[Node]]] = {
     "account": build_account,
 }
 # Archetypes that can be a page's second section (a dialog is always the last thing on its page).
-SECONDARY = ("login", "search", "newsletter", "table", "todo", "settings", "product", "account", "chat",
-             "pagination", "comments", "profile", "booking")
+SECONDARY: tuple[str, ...] = ("login", "search", "newsletter", "table", "todo", "settings", "product",
+                              "account", "chat", "pagination", "comments", "profile", "booking")
 
 
 # -------------------------------------------------------------------------------------------- pages
@@ -1153,8 +1158,9 @@ def _disabled(node: Node) -> bool:
     return node.attr("disabled") is not None or node.attr("aria-disabled") == "true"
 
 
-def generic_tasks(built: Built, snap: Snapshot, rng: random.Random) -> list[Task]:
-    """Returns the tasks any page supports: one per usable target and intent, plus a few pairs."""
+def usable_targets(built: Built, snap: Snapshot) -> list[Target]:
+    """Returns the targets a command can name on its own: listed, named, enabled, and (for controls)
+    with a name no other control of the page shares."""
     by_node = snap.by_node()
     names = Counter(e.name.lower() for e in snap.entries if e.role in INTERACTIVE_ROLES)
     usable: list[Target] = []
@@ -1165,6 +1171,13 @@ def generic_tasks(built: Built, snap: Snapshot, rng: random.Random) -> list[Task
         if t.kind != "text" and names[entry.name.lower()] > 1:
             continue
         usable.append(t)
+    return usable
+
+
+def generic_tasks(built: Built, snap: Snapshot, rng: random.Random) -> list[Task]:
+    """Returns the tasks any page supports: one per usable target and intent, plus a few pairs."""
+    by_node = snap.by_node()
+    usable = usable_targets(built, snap)
     tasks: list[Task] = [Task("scroll_page", {"dir": S(d)}, [Step("scroll", None, {"direction": d}, "dir")])
                          for d in ("up", "down")]
     tasks.append(Task("scroll_down", {}, [Step("scroll", None, {"direction": "down"}, "_")]))
@@ -1193,7 +1206,8 @@ def generic_tasks(built: Built, snap: Snapshot, rng: random.Random) -> list[Task
         elif t.kind == "radio" and t.node.attr("checked") is None:
             tasks.append(Task("radio", {"r": M(t)}, [Step("set_checked", t, {"checked": True}, "r")], t))
         elif t.kind == "select":
-            labels = [option_label(o) for o in t.node.iter() if o.tag == "option"]
+            labels = [option_label(o) for o in t.node.iter()
+                      if o.tag == "option" and not is_placeholder_option(o)]
             current = entry.line.split('value="', 1)[1].split('"', 1)[0] if 'value="' in entry.line else ""
             choices = [lab for lab in labels if lab != current]
             if choices:
@@ -1497,11 +1511,27 @@ class _Generator:
             tasks = [t for t in built.flows + generic_tasks(built, snap, st.rng)
                      if self.plan.templates.get(t.intent, {}).get(st.split) and _task_ok(t, by_node,
                                                                                          self.plan.tools)]
+            extra = [t for t in web.web_tasks(usable_targets(built, snap), by_node, st.rng)
+                     if self.plan.templates.get(t.intent, {}).get(st.split) and _task_ok(t, by_node,
+                                                                                         self.plan.tools)]
             for _ in range(1 if st.rng.random() < 0.7 else 2):
                 left = st.n - len(st.examples)
                 if left <= 0 or not tasks:
                     break
                 total = len(st.examples)
+                if extra and st.rng.random() < WEB_SHARE:
+                    weights = [WEB_WEIGHTS.get(t.intent.split(".")[0], 1.0) for t in extra]
+                    drawn = st.rng.choices(extra, weights)[0]
+                    extra.remove(drawn)
+                    template = st.rng.choice(self.plan.templates[drawn.intent][st.split])
+                    text = TEMPLATES[drawn.intent][template]
+                    command, _ = render_command(text, drawn, by_node, st.rng)
+                    calls = self.calls(drawn, text, by_node)
+                    tags = ({"multi"} if len(calls) > 1
+                            else {"no-call", "out-of-scope"} if not calls else set())
+                    self.record(st, built, snap, drawn, template, command, calls, drawn.answer or None,
+                                tags | {drawn.intent.split(".")[0]})
+                    continue
                 if left >= 2 and st.nocall < NOCALL_TARGET * (total + 2):
                     category = "nocall"
                 elif st.multi < MULTI_TARGET * (total + 1):
@@ -1701,3 +1731,11 @@ def format_stats(stats: dict[str, Any]) -> str:
                  f"held-out templates: {stats.get('held_out_templates', 0)}; "
                  "snapshot lines = min/mean/max")
     return "\n".join(lines)
+
+
+# The page kinds and command families of real sites (fgweb/data/web.py) join the ones above.
+from fgweb.data import web  # noqa: E402  (it builds on the classes above)
+
+ARCHETYPES.update(web.ARCHETYPES)
+TEMPLATES.update(web.TEMPLATES)
+SECONDARY += ("alerts", "records", "apparel")
