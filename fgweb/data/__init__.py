@@ -454,6 +454,16 @@ def _website(rng: random.Random) -> str:
 # ------------------------------------------------------------------------------------------ builder
 
 
+def labelled_field(label: str, ident: str, control: Node, how: str) -> Node:
+    """A field's wrapper, labelled as `how` says: a `<label for>` beside it ("for"), a `<label>` around it
+    ("wrap"), or none (the control names itself by aria-label or placeholder)."""
+    if how == "for":
+        return el("div", el("label", label, for_=ident), control, class_="field")
+    if how == "wrap":
+        return el("label", label + " ", control, class_="field")
+    return el("div", control, class_="field")
+
+
 class Ctx:
     """Builds one page's sections and records its targets and archetype-specific tasks (flows)."""
 
@@ -503,12 +513,7 @@ class Ctx:
             control = el("input", type=kind, id=ident, name=ident, value=value or None,
                          placeholder=placeholder, aria_label=aria, disabled=disabled,
                          autocomplete="off" if kind == "password" else None)
-        if how == "for":
-            wrapper = el("div", el("label", label, for_=ident), control, class_="field")
-        elif how == "wrap":
-            wrapper = el("label", label + " ", control, class_="field")
-        else:
-            wrapper = el("div", control, class_="field")
+        wrapper = labelled_field(label, ident, control, how)
         return wrapper, self.add(Target(control, "field", wrapper, aliases, gen))
 
     def check(self, label: str, *, checked: bool = False, switch: bool = False,
@@ -544,12 +549,7 @@ class Ctx:
                 for i, o in enumerate(options)]
         how = how or self.rng.choices(["for", "wrap", "aria"], [5, 2, 1])[0]
         control = el("select", *opts, id=ident, name=ident, aria_label=label if how == "aria" else None)
-        if how == "for":
-            wrapper = el("div", el("label", label, for_=ident), control, class_="field")
-        elif how == "wrap":
-            wrapper = el("label", label + " ", control, class_="field")
-        else:
-            wrapper = el("div", control, class_="field")
+        wrapper = labelled_field(label, ident, control, how)
         return wrapper, self.add(Target(control, "select", wrapper, aliases))
 
     def button(self, text: str, *, aria: str | None = None, submit: bool = False, disabled: bool = False,

@@ -36,6 +36,7 @@ from fgweb.data import (
     _money,
     _steps_click,
     _type,
+    labelled_field,
 )
 from fgweb.snapshot import Entry, Node, el, is_placeholder_option, option_label
 
@@ -220,12 +221,7 @@ def _select(c: Ctx, label: str, options: list[str], *, placeholder: bool, aliase
     opts += [el("option", o, value=f"o{i}") for i, o in enumerate(options)]
     how = c.rng.choices(["for", "wrap", "aria"], [5, 2, 1])[0]
     control = el("select", *opts, id=ident, name=ident, aria_label=label if how == "aria" else None)
-    if how == "for":
-        wrapper = el("div", el("label", label, for_=ident), control, class_="field")
-    elif how == "wrap":
-        wrapper = el("label", label + " ", control, class_="field")
-    else:
-        wrapper = el("div", control, class_="field")
+    wrapper = labelled_field(label, ident, control, how)
     return wrapper, c.add(Target(control, "select", wrapper, aliases))
 
 
