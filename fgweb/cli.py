@@ -1,7 +1,7 @@
 """The `fgweb` command line.
 
 fgweb build [--preset default|tiny] [--base PATH] [--tools FILE] [--out export/NAME]
-fgweb serve [--bundle export/NAME] [--host 127.0.0.1] [--port 8000] [--open]
+fgweb serve [--bundle export/NAME] [--host 127.0.0.1] [--port 8000] [--allow-host NAME] [--open]
 fgweb eval  [--bundle export/NAME] [--cases FILE.jsonl] [--backend python|wasm|webgpu|wllama]
             [--constrain snapshot|none] [--json OUT]
 fgweb bench [--bundle export/NAME] [--backend wasm|webgpu|wllama|all] [--json OUT] [--html OUT]
@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from fgweb.config import RECIPE_LEARNING_RATES, BuildConfig, preset
@@ -72,6 +73,18 @@ def _add_build_options(p: argparse.ArgumentParser) -> None:
         help=f"learning rate of the function-token embedding rows (default: {rates['default'][1]:g} for "
         f"default, {rates['full'][1]:g} for full)",
     )
+    p.add_argument(
+        "--lora-layers",
+        type=int,
+        metavar="N",
+        help="train LoRA on the top N layers only, with the function tokens' input rows frozen "
+        "(a cheaper CPU step; default: all layers)",
+    )
+    p.add_argument(
+        "--no-prefix-grad",
+        action="store_true",
+        help="run the developer turn without gradient (a step about 8%% cheaper on the CPU)",
+    )
     p.add_argument("--train-seed", type=int, metavar="N", help="seed of the training example order")
     p.add_argument(
         "--max-minutes",
@@ -93,9 +106,12 @@ def config_from_args(args: argparse.Namespace) -> BuildConfig:
     """The preset's config with the command line's overrides applied."""
     cfg = preset(args.preset)
     if args.base:
+        from fgweb.model import check_checkpoint
+
         base = Path(args.base).expanduser()
         if not base.exists():
             raise FgwebError(f"--base {args.base}: no such directory; give a Hugging Face Gemma 3 checkpoint")
+        check_checkpoint(base)  # here, not minutes later in the model stage
         cfg.model.base = str(base.resolve())
     if args.tools:
         if not args.tools.exists():
@@ -119,6 +135,12 @@ def config_from_args(args: argparse.Namespace) -> BuildConfig:
         cfg.train.embed_lr = args.embed_lr
     if args.train_seed is not None:
         cfg.train.seed = args.train_seed
+    if args.lora_layers is not None:
+        if args.lora_layers < 0:
+            raise FgwebError(f"--lora-layers {args.lora_layers}: give 0 (all layers) or more")
+        cfg.train.lora_layers = args.lora_layers
+    if args.no_prefix_grad:
+        cfg.train.prefix_grad = False
     if args.train_examples is not None:
         cfg.data.train_examples = args.train_examples
     return cfg
@@ -286,8 +308,28 @@ def cmd_serve(args: argparse.Namespace) -> int:
     bundle = args.bundle or find_latest_bundle()
     if bundle is None:
         raise FgwebError("no bundle found under export/: run `fgweb build` first or pass --bundle")
-    serve(Path(bundle), host=args.host, port=args.port, open_browser=args.open)
+    serve(Path(bundle), host=args.host, port=args.port, open_browser=args.open, allow_hosts=args.allow_host)
     return 0
+
+
+def _port(text: str) -> int:
+    """argparse type of --port: a TCP port number, 0 for any free one."""
+    from fgweb.server import PORT_RULE, check_port
+
+    try:
+        return check_port(int(text))
+    except (ValueError, FgwebError):
+        raise argparse.ArgumentTypeError(f"invalid port {text!r}: {PORT_RULE}") from None
+
+
+def _allowed_host(text: str) -> str:
+    """argparse type of --allow-host: a host name or an IP address (IPv6 with or without brackets)."""
+    from fgweb.server import parse_host
+
+    host = parse_host(text) or parse_host(f"[{text}]")
+    if host is None:
+        raise argparse.ArgumentTypeError(f"invalid host {text!r}: give a host name or an IP address")
+    return host
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
@@ -352,8 +394,24 @@ def make_parser() -> argparse.ArgumentParser:
         description="Serve export/<name>/ for the browser, bound to 127.0.0.1 by default.",
     )
     p.add_argument("--bundle", type=Path, help="bundle directory (default: the most recent build)")
-    p.add_argument("--host", default="127.0.0.1", help="address to bind (default: %(default)s)")
-    p.add_argument("--port", type=int, default=8000, help="port (default: %(default)s)")
+    p.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to bind, IPv6 with or without brackets; 0.0.0.0 or :: for every interface "
+        "(default: %(default)s)",
+    )
+    p.add_argument(
+        "--port", type=_port, default=8000, help="port, 0 for any free one (default: %(default)s)"
+    )
+    p.add_argument(
+        "--allow-host",
+        type=_allowed_host,
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="also answer requests for this host name (repeatable); loopback names, the --host address "
+        "and, bound to every interface, this machine's name and addresses are always answered",
+    )
     p.add_argument("--open", action="store_true", help="open the demo in the system browser")
     p.set_defaults(func=cmd_serve)
 
@@ -421,7 +479,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return int(args.func(args))
     except FgwebError as exc:
-        console.print(f"[bold red]error:[/] {exc}", highlight=False)
+        # Escaped: messages quote paths, keys and hosts, whose brackets are not markup. Soft-wrapped: one
+        # line whatever the width, as the terminal wraps it.
+        console.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
         return 1
     except KeyboardInterrupt:
         console.print("interrupted: run the same command again to resume from the last finished stage")

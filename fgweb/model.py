@@ -54,6 +54,8 @@ _TOKENIZER_VERSION = 1
 # Gemma 3 text settings that the GGUF does not carry (the same for every Gemma 3 text model).
 _ROPE_LOCAL_BASE_FREQ = 10000.0
 _SLIDING_WINDOW_PATTERN = 6
+# The safetensors library's own limit on a header (the JSON table of tensors before the data).
+_MAX_SAFETENSORS_HEADER = 100_000_000
 
 
 class SpecialIds(TypedDict):
@@ -81,6 +83,33 @@ def prepare_base(cfg: ModelConfig, out_dir: Path) -> Path:
         info = _prepare_from_checkpoint(Path(cfg.base).expanduser(), out_dir)
     (out_dir / BASE_INFO_FILE).write_text(json.dumps(info, indent=2, sort_keys=True) + "\n")
     return out_dir
+
+
+def check_checkpoint(src: Path) -> None:
+    """Raises FgwebError unless `src` looks like a usable Hugging Face Gemma 3 text checkpoint: its
+    config.json parses and names gemma3_text, and each safetensors file's header parses and the file is as
+    long as the tensors it declares. Reads only headers (milliseconds), so the CLI checks `--base` before
+    the build starts; `prepare_base` checks again."""
+    if not src.is_dir():
+        raise FgwebError(
+            f"base {str(src)!r} is neither 'gemma3-270m', 'tiny' nor a checkpoint directory: "
+            "give a path to a Hugging Face Gemma 3 checkpoint"
+        )
+    config_file = src / "config.json"
+    if not config_file.is_file():
+        raise FgwebError(f"{src} has no config.json: give a path to a Hugging Face Gemma 3 checkpoint")
+    try:
+        config = json.loads(config_file.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as e:  # ValueError: not JSON, or not UTF-8
+        raise FgwebError(f"{config_file} is not readable JSON ({e}): copy the checkpoint again") from None
+    model_type = config.get("model_type") if isinstance(config, dict) else None
+    if model_type != "gemma3_text":
+        raise FgwebError(
+            f"{src} is a {model_type!r} checkpoint, not a Gemma 3 text model (model_type 'gemma3_text'): "
+            "give a text-only Gemma 3 checkpoint such as google/functiongemma-270m-it"
+        )
+    for weights in _safetensors_files(src):
+        _check_safetensors(weights)
 
 
 def load_tokenizer(model_dir: Path | str) -> PreTrainedTokenizerFast:
@@ -439,24 +468,57 @@ def _prepare_tiny(cfg: ModelConfig, out_dir: Path) -> dict[str, Any]:
     }
 
 
+def _safetensors_files(src: Path) -> list[Path]:
+    """Returns the safetensors files of a checkpoint (the shards its index names, or model.safetensors);
+    none when it has only PyTorch .bin weights, which transformers loads but which have no cheap check."""
+    index = src / "model.safetensors.index.json"
+    if index.is_file():
+        try:
+            weight_map = json.loads(index.read_text(encoding="utf-8"))["weight_map"]
+            return [src / name for name in sorted(set(weight_map.values()))]
+        except (OSError, ValueError, LookupError, TypeError, AttributeError) as e:
+            raise FgwebError(f"{index} is not a safetensors index ({e!r}): copy the checkpoint again") from e
+    if (src / "model.safetensors").is_file():
+        return [src / "model.safetensors"]
+    if any(src.glob("pytorch_model*.bin")):
+        return []
+    raise FgwebError(f"{src} has no model.safetensors: give a Hugging Face Gemma 3 checkpoint with weights")
+
+
+def _check_safetensors(path: Path) -> None:
+    """Raises FgwebError unless `path` starts with a safetensors header (an 8-byte length, then a JSON
+    table of tensors and their byte ranges) and is exactly as long as the tensors it declares."""
+
+    def corrupt(problem: str) -> FgwebError:
+        return FgwebError(f"{path} is not a complete safetensors file ({problem}): copy the checkpoint again")
+
+    try:
+        size = path.stat().st_size
+        with path.open("rb") as f:
+            length = int.from_bytes(f.read(8), "little")
+            if size < 8 or not 0 < length <= min(size - 8, _MAX_SAFETENSORS_HEADER):
+                raise corrupt(f"{size:,} bytes, too short for its header")
+            header = json.loads(f.read(length))
+    except FileNotFoundError:
+        raise FgwebError(f"{path} is missing: copy the checkpoint again") from None
+    except OSError as e:
+        raise corrupt(e.strerror or str(e)) from None
+    except ValueError:  # not JSON, or not UTF-8
+        raise corrupt("its header is not JSON") from None
+    try:
+        ends = [int(t["data_offsets"][1]) for name, t in header.items() if name != "__metadata__"]
+    except (AttributeError, LookupError, TypeError, ValueError):
+        raise corrupt("its header lists a tensor without data_offsets") from None
+    expected = 8 + length + max(ends, default=0)
+    if size != expected:
+        raise corrupt(f"{size:,} bytes where its header declares {expected:,}")
+
+
 def _prepare_from_checkpoint(src: Path, out_dir: Path) -> dict[str, Any]:
     import torch
     from transformers import AutoTokenizer, Gemma3ForCausalLM
 
-    if not src.is_dir():
-        raise FgwebError(
-            f"base {str(src)!r} is neither 'gemma3-270m', 'tiny' nor a checkpoint directory: "
-            "give a path to a Hugging Face Gemma 3 checkpoint"
-        )
-    config_file = src / "config.json"
-    if not config_file.is_file():
-        raise FgwebError(f"{src} has no config.json: give a path to a Hugging Face Gemma 3 checkpoint")
-    model_type = json.loads(config_file.read_text()).get("model_type")
-    if model_type != "gemma3_text":
-        raise FgwebError(
-            f"{src} is a {model_type!r} checkpoint, not a Gemma 3 text model (model_type 'gemma3_text'): "
-            "give a text-only Gemma 3 checkpoint such as google/functiongemma-270m-it"
-        )
+    check_checkpoint(src)
     try:
         tokenizer = AutoTokenizer.from_pretrained(str(src))
     except Exception as e:  # transformers raises many kinds here

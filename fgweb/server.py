@@ -13,15 +13,23 @@ What it adds to Starlette's `StaticFiles` (which already does byte ranges, ETag/
   asked for without its hash or with a stale one, is `no-cache` (revalidated by ETag on every load),
   so a rebuilt bundle is picked up at once;
 - `sw.js` may control the whole origin (`Service-Worker-Allowed: /`);
-- a Host allow-list, so a DNS-rebinding page cannot read the bundle; dotfiles and paths that leave
-  the bundle (`..`, encoded or not, and symlinks unless `follow_symlink`) are 404s.
+- a Host allow-list, so a DNS-rebinding page cannot read the bundle: loopback names, the host it is
+  bound to, `--allow-host` names, and the IP address a connection arrived on (so a server bound to
+  0.0.0.0 or :: answers its LAN address); the 400 for any other host says how to allow it;
+- dotfiles and paths that leave the bundle (`..`, encoded or not, and symlinks unless `follow_symlink`)
+  are 404s; an absolute-form request target (`GET http://host/path`) is served as its path, its
+  authority checked as the Host; any other target not starting with `/` is a 400;
+- a connection that has not sent a request's headers within `HEADER_TIMEOUT` seconds is closed, as is
+  one idle `KEEP_ALIVE_TIMEOUT` seconds between requests; headers over `MAX_HEADER_BYTES` are a 400.
 
 Nothing is compressed: model files are already dense, and compression would break byte ranges.
 """
 
 from __future__ import annotations
 
+import asyncio
 import errno
+import ipaddress
 import json
 import os
 import re
@@ -33,21 +41,27 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
+import h11
 import uvicorn
 from starlette.applications import Starlette
 from starlette.datastructures import Headers, MutableHeaders, QueryParams
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
-from starlette.middleware.trustedhost import TrustedHostMiddleware
-from starlette.responses import FileResponse, Response
+from starlette.responses import FileResponse, PlainTextResponse, Response
 from starlette.routing import Mount
 from starlette.staticfiles import NotModifiedResponse, StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from fgweb.errors import FgwebError
 
 DEFAULT_ALLOWED_HOSTS: tuple[str, ...] = ("127.0.0.1", "localhost", "[::1]")
+PORT_RULE = "give a port from 1 to 65535, or 0 for any free port"
+HEADER_TIMEOUT = 5.0  # seconds a connection may take to send a request's headers
+KEEP_ALIVE_TIMEOUT = 5  # seconds an idle connection is kept open between requests
+MAX_HEADER_BYTES = 16 * 1024  # request line and headers; a longer request is a 400
 
 ISOLATION_HEADERS: tuple[tuple[str, str], ...] = (
     ("cross-origin-opener-policy", "same-origin"),
@@ -245,6 +259,118 @@ class RequestLog:
             self.log(f"{scope['method']} {target} {status or '-'} {_human_bytes(sent)} {ms:.0f} ms{extra}")
 
 
+# A Host header: a bracketed IPv6 address or a name (or IPv4 address), then an optional port.
+_HOST_HEADER = re.compile(r"(?P<host>\[[0-9A-Fa-f:.]+\]|[\w.-]+)(?::[0-9]*)?")
+
+
+def _canonical_host(name: str) -> str:
+    """Return `name` in the form hosts are compared in: an IP address normalised and without brackets (an
+    IPv4-mapped IPv6 address as IPv4, as a dual-stack socket reports IPv4 peers), a name in lowercase."""
+    try:
+        ip = ipaddress.ip_address(name[1:-1] if name.startswith("[") else name)
+    except ValueError:
+        return name.lower()
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        return str(ip.ipv4_mapped)
+    return str(ip)
+
+
+def parse_host(value: str | None) -> str | None:
+    """Return the host of a Host header value (`name`, `1.2.3.4`, `[::1]`, each with an optional port),
+    canonical and without the port, or None when the value is not a host."""
+    match = _HOST_HEADER.fullmatch(value or "")
+    return _canonical_host(match["host"]) if match else None
+
+
+class HostCheck:
+    """ASGI middleware answering 400 unless the Host header names an allowed host (DNS rebinding guard).
+
+    A Host that is the IP address the connection arrived on is always allowed: it is this machine's own
+    address, reached as such, which is what a server bound to 0.0.0.0 or :: is for. A DNS-rebinding page
+    always sends its own name, never an address, so this keeps the guard.
+    """
+
+    def __init__(self, app: ASGIApp, allowed_hosts: Sequence[str]) -> None:
+        self.app = app
+        self.allowed = {_canonical_host(h) for h in allowed_hosts}
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        host = parse_host(Headers(scope=scope).get("host"))
+        server = scope.get("server")
+        if host is not None and (host in self.allowed or (server and host == _canonical_host(server[0]))):
+            await self.app(scope, receive, send)
+            return
+        text = "Invalid host header\n"
+        if host is not None:
+            text = (
+                f"Invalid host header: this server does not answer to {host} (a guard against DNS "
+                f"rebinding). If you typed this address, restart it with: fgweb serve --allow-host {host}\n"
+            )
+        await PlainTextResponse(text, status_code=400)(scope, receive, send)
+
+
+class RequestTarget:
+    """ASGI middleware serving an absolute-form target (`GET http://host:port/path`, which RFC 9112 says a
+    server must accept) as its path, the target's authority replacing the Host header (so HostCheck checks
+    it); any other target not starting with `/` (`*`, `index.html`, `host:443`) is a 400."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and not scope["path"].startswith("/"):
+            target = urlsplit(scope["raw_path"].decode("latin-1"))
+            if target.scheme.lower() not in ("http", "https") or not target.netloc:
+                await PlainTextResponse("Bad request target: use a path such as /index.html\n", 400)(
+                    scope, receive, send
+                )
+                return
+            path = target.path or "/"
+            headers = [(k, v) for k, v in scope["headers"] if k != b"host"]
+            headers.append((b"host", target.netloc.encode("latin-1")))
+            scope = {**scope, "path": unquote(path), "raw_path": path.encode("latin-1"), "headers": headers}
+        await self.app(scope, receive, send)
+
+
+class HeaderDeadlineProtocol(H11Protocol):
+    """uvicorn's h11 protocol, closing a connection whose request headers are not complete `header_timeout`
+    seconds after it opened (or after the request's first byte, on a kept-alive connection).
+
+    uvicorn times out only idle kept-alive connections, and stops that timer at the first byte, so a client
+    that connects and sends nothing, or half a request line, would hold its connection open for ever.
+    """
+
+    header_timeout = HEADER_TIMEOUT
+    _header_deadline: asyncio.TimerHandle | None = None
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        self._arm_header_deadline()
+
+    def data_received(self, data: bytes) -> None:
+        super().data_received(data)
+        if self.conn.their_state is h11.IDLE:  # a request has begun (or not) but its headers are incomplete
+            self._arm_header_deadline()
+        else:
+            self._cancel_header_deadline()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._cancel_header_deadline()
+        super().connection_lost(exc)
+
+    def _arm_header_deadline(self) -> None:
+        if self._header_deadline is None:  # not re-armed per byte: a client trickling bytes is cut off too
+            self._header_deadline = self.loop.call_later(self.header_timeout, self.transport.close)
+
+    def _cancel_header_deadline(self) -> None:
+        if self._header_deadline is not None:
+            self._header_deadline.cancel()
+            self._header_deadline = None
+
+
 def _human_bytes(n: int) -> str:
     if n < 1000:
         return f"{n} B"
@@ -265,11 +391,13 @@ def create_app(
     `allowed_hosts` are the Host header values accepted (without port; IPv6 in brackets);
     `follow_symlink` lets symlinks inside the bundle point outside it; `log` receives one line per request.
     """
-    middleware = [Middleware(IsolationHeaders)]
+    middleware = [
+        Middleware(IsolationHeaders),
+        Middleware(RequestTarget),
+        Middleware(HostCheck, allowed_hosts=list(allowed_hosts)),
+    ]
     if log is not None:
         middleware.insert(0, Middleware(RequestLog, log=log))
-    hosts = list(allowed_hosts)
-    middleware.append(Middleware(TrustedHostMiddleware, allowed_hosts=hosts, www_redirect=False))
     routes = [Mount("/", app=BundleFiles(Path(bundle_dir), follow_symlink=follow_symlink))]
     return Starlette(routes=routes, middleware=middleware)
 
@@ -301,8 +429,16 @@ def find_latest_bundle(export_root: Path = Path("export")) -> Path | None:
     return max(candidates)[2] if candidates else None
 
 
+def check_port(port: int) -> int:
+    """Return `port` if it is a TCP port number (0 picks any free port), else raise FgwebError."""
+    if not 0 <= port <= 65535:
+        raise FgwebError(f"--port {port}: {PORT_RULE}")
+    return port
+
+
 def bind_socket(host: str, port: int) -> socket.socket:
     """Return a listening TCP socket on host:port, or raise FgwebError saying how to pick another."""
+    check_port(port)  # getaddrinfo takes 70000 as 4464 and blames the host for -1
     bare = host.strip("[]")
     try:
         infos = socket.getaddrinfo(bare, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
@@ -425,28 +561,48 @@ def open_server(
         follow_symlink=follow_symlink,
         log=log,
     )
-    config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off", server_header=False)
+    config = uvicorn.Config(
+        app,
+        http=HeaderDeadlineProtocol,
+        timeout_keep_alive=KEEP_ALIVE_TIMEOUT,
+        h11_max_incomplete_event_size=MAX_HEADER_BYTES,
+        log_level="warning",
+        access_log=False,
+        lifespan="off",
+        server_header=False,
+    )
     url = f"http://{_url_host(host)}:{bound_port}/"
     return DevServer(bundle_dir=bundle_dir, url=url, sock=sock, server=uvicorn.Server(config))
 
 
-def serve(bundle_dir: Path, host: str = "127.0.0.1", port: int = 8000, open_browser: bool = False) -> None:
+def serve(
+    bundle_dir: Path,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    open_browser: bool = False,
+    allow_hosts: Sequence[str] = (),
+) -> None:
     """Serve `bundle_dir` at http://host:port/ until Ctrl+C, logging each request; returns None after Ctrl+C.
 
+    `allow_hosts` are Host names accepted besides those of `hosts_for(host)`.
     Raises FgwebError before starting when the bundle is missing or the port is taken.
     """
     from rich.console import Console
-    from rich.markup import escape
+    from rich.style import Style
+    from rich.text import Text
 
     console = Console()
     dev = open_server(
         bundle_dir,
         host,
         port,
+        allowed_hosts=[*hosts_for(host), *allow_hosts],
         log=lambda line: console.print(line, markup=False, highlight=False),
     )
-    where = escape(str(dev.bundle_dir))
-    console.print(f"Serving [bold]{where}[/] at [link={dev.url}]{dev.url}[/link]  (Ctrl+C to stop)")
+    # A Text, not markup: an IPv6 URL's brackets would be read as tags. Soft-wrapped: never cut the URL.
+    url = Text(dev.url, style=Style(link=dev.url))
+    where = Text.assemble("Serving ", (str(dev.bundle_dir), "bold"), " at ", url, "  (Ctrl+C to stop)")
+    console.print(where, soft_wrap=True)
     if open_browser:
         # The socket already listens, so the browser's first request waits in the backlog.
         webbrowser.open(dev.url)

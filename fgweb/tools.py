@@ -10,12 +10,17 @@ OpenAI-style function schema tagged read-only or not:
 `load_toolset` checks everything the FunctionGemma format and the validator rely on and normalizes
 the parameters (`properties` and `required` always present, `title` and `additionalProperties: false`
 dropped), so Python and the JS runtime (which reads `Toolset.to_json()`) render the same declarations.
+
+The file must be strict JSON in UTF-8 (a byte-order mark is allowed): no `NaN` or `Infinity`, no key
+twice in one object, at most `MAX_TOOLSET_BYTES` bytes, nested at most `MAX_DEPTH` deep, and each
+description at most `MAX_DESCRIPTION_CHARS` characters (every description is in every prompt).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,6 +34,10 @@ SCHEMA_TYPES: tuple[str, ...] = ("string", "integer", "number", "boolean", "arra
 SCHEMA_KEYWORDS: tuple[str, ...] = ("type", "description", "properties", "required", "enum", "items")
 # Keywords accepted and dropped: they add nothing to what fgweb already does.
 DROPPED_KEYWORDS: tuple[str, ...] = ("title", "additionalProperties")
+MAX_TOOLSET_BYTES = 1_000_000  # a toolset is a few kB; anything near this is the wrong file
+MAX_DEPTH = 32  # arrays and objects inside each other; the built-in toolset is 8 deep
+MAX_DESCRIPTION_CHARS = 1000  # per description; the built-in ones are under 130
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
 
 
 class ToolsetError(FgwebError):
@@ -80,6 +89,33 @@ def _matches_type(value: Any, type_name: str) -> bool:
     return python_type is not None and isinstance(value, python_type)
 
 
+class _StrictJsonError(ValueError):
+    """Raised by the JSON hooks below; its message is the problem."""
+
+
+def _refuse_constant(name: str) -> Any:
+    raise _StrictJsonError(f"{name} is not valid JSON: write a number, or null")
+
+
+def _refuse_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    # Python keeps the last of two equal keys and JavaScript too, silently; the author meant one of them.
+    obj: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in obj:
+            raise _StrictJsonError(f"key {json.dumps(key)} appears twice in one object: keep one")
+        obj[key] = value
+    return obj
+
+
+def _nesting_depth(text: str) -> int:
+    """Returns how deep arrays and objects nest in JSON text (brackets inside strings do not count)."""
+    depth = deepest = 0
+    for bracket in re.findall(r"[\[\]{}]", _JSON_STRING.sub("", text)):
+        depth += 1 if bracket in "[{" else -1
+        deepest = max(deepest, depth)
+    return deepest
+
+
 class _Loader:
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -108,7 +144,7 @@ class _Loader:
         if "description" in schema:
             if not isinstance(schema["description"], str):
                 raise self.fail(f"{where}: description must be a string", tool)
-            out["description"] = schema["description"]
+            out["description"] = self.description(schema["description"], tool, f"{where}: description")
         if "enum" in schema:
             enum = schema["enum"]
             if not isinstance(enum, list) or not enum:
@@ -127,6 +163,16 @@ class _Loader:
         elif "properties" in schema or "required" in schema:
             raise self.fail(f"{where}: properties and required are only allowed with type object", tool)
         return out
+
+    def description(self, text: str, tool: str, where: str) -> str:
+        """Returns `text`, a description, unless it is over MAX_DESCRIPTION_CHARS."""
+        if len(text) > MAX_DESCRIPTION_CHARS:
+            raise self.fail(
+                f"{where} is {len(text):,} characters, over the limit of {MAX_DESCRIPTION_CHARS:,}: "
+                "every description is in every prompt, so say it in a sentence or two",
+                tool,
+            )
+        return text
 
     def object_members(self, schema: dict[str, Any], tool: str, where: str) -> dict[str, Any]:
         """Returns the checked `properties` and `required` of an object schema."""
@@ -171,6 +217,7 @@ class _Loader:
         description = fn.get("description")
         if not isinstance(description, str) or not description.strip():
             raise self.fail("missing or empty description: say in one sentence what the tool does", name)
+        self.description(description, name, "description")
         read_only = entry.get("readOnly", False)
         if not isinstance(read_only, bool):
             raise self.fail(f"readOnly must be true or false, got {json.dumps(read_only)}", name)
@@ -188,16 +235,28 @@ class _Loader:
 
     def load(self) -> Toolset:
         try:
-            data = self.path.read_bytes()
+            with self.path.open("rb") as f:
+                data = f.read(MAX_TOOLSET_BYTES + 1)  # bounded: the path may be a huge file or a device
         except FileNotFoundError:
             raise self.fail("file not found: give the path of a toolset JSON file "
                             f"(the built-in one is {DEFAULT_TOOLS})") from None
         except OSError as e:
             raise self.fail(f"cannot read the file ({e.strerror})") from None
+        if len(data) > MAX_TOOLSET_BYTES:
+            raise self.fail(f"the file is over {MAX_TOOLSET_BYTES:,} bytes; a toolset is a few kB: "
+                            "give a toolset JSON file and keep descriptions short")
         try:
-            document = json.loads(data.decode("utf-8"))
+            text = data.decode("utf-8-sig")  # a BOM, as some Windows editors write, is dropped
         except UnicodeDecodeError:
             raise self.fail("not UTF-8 text: save the file as UTF-8 JSON") from None
+        # Checked before parsing: the parser (and the checks below) recurse once per level.
+        if _nesting_depth(text) > MAX_DEPTH:
+            raise self.fail(f"JSON nested more than {MAX_DEPTH} levels deep: a toolset needs far fewer")
+        try:
+            document = json.loads(text, parse_constant=_refuse_constant,
+                                  object_pairs_hook=_refuse_duplicate_keys)
+        except _StrictJsonError as e:
+            raise self.fail(str(e)) from None
         except json.JSONDecodeError as e:
             raise self.fail(f"invalid JSON at line {e.lineno}, column {e.colno}: {e.msg}") from None
         name = self.path.stem

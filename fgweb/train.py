@@ -225,8 +225,13 @@ def shared_prefix_loss(
     batch: Sequence[Encoded],
     pad_id: int = 0,
     autocast: Callable[[], Any] | None = None,
+    prefix_grad: bool = True,
+    input_rows_grad: bool = True,
 ) -> torch.Tensor:
     """Returns the mean cross-entropy over the completion tokens of `batch`.
+
+    `prefix_grad=False` runs the prefix without gradient; `input_rows_grad=False` keeps the function
+    tokens' input embeddings out of the graph (both make a step cheaper; the loss value is the same).
 
     The prefix runs once (batch 1, with gradient); its KV cache is repeated across the batch and the
     right-padded remainders run on top of it. Logits are computed only where a completion token is
@@ -257,18 +262,20 @@ def shared_prefix_loss(
         cache = DynamicCache(config=getattr(body, "config", None))
         pre = torch.tensor([list(prefix_ids)], dtype=torch.long, device=device)
         pre_pos = torch.arange(p, device=device)
-        body(
-            inputs_embeds=rows.embed(pre),
-            attention_mask=torch.ones_like(pre),
-            position_ids=pre_pos[None],
-            cache_position=pre_pos,
-            past_key_values=cache,
-            use_cache=True,
-        )
+        embed = rows.embed if input_rows_grad else (lambda x: rows.embed(x).detach())
+        with contextlib.nullcontext() if prefix_grad else torch.no_grad():
+            body(
+                inputs_embeds=embed(pre),
+                attention_mask=torch.ones_like(pre),
+                position_ids=pre_pos[None],
+                cache_position=pre_pos,
+                past_key_values=cache,
+                use_cache=True,
+            )
         cache.batch_repeat_interleave(b)
         pos = torch.arange(p, p + width, device=device)
         out = body(
-            inputs_embeds=rows.embed(ids),
+            inputs_embeds=embed(ids),
             attention_mask=mask,
             position_ids=pos[None].expand(b, -1),
             cache_position=pos,
@@ -360,6 +367,11 @@ def train(
     if start is not None:
         rows.rows.data.copy_(_load_rows(start, tuple(rows.rows.shape)).to(device))
 
+    n_layers = model.config.get_text_config().num_hidden_layers
+    lowest = n_layers - cfg.lora_layers if 0 < cfg.lora_layers < n_layers else 0
+    for n, p in peft_model.named_parameters():
+        if "lora_" in n and int(n.split(".layers.", 1)[1].split(".", 1)[0]) < lowest:
+            p.requires_grad_(False)  # kept as it is; the backward pass need not reach these layers
     lora_params = [p for n, p in peft_model.named_parameters() if p.requires_grad and "lora_" in n]
     lora_lr, rows_lr = cfg.learning_rates()
     opt = torch.optim.AdamW(
@@ -386,7 +398,8 @@ def train(
         idx, epoch = next(stream)
         batch = [data.examples[i] for i in idx]
         lr, embed_lr = opt.param_groups[0]["lr"], opt.param_groups[1]["lr"]
-        loss = shared_prefix_loss(body, rows, data.prefix_ids, batch, pad_id, autocast)
+        loss = shared_prefix_loss(body, rows, data.prefix_ids, batch, pad_id, autocast,
+                                  prefix_grad=cfg.prefix_grad, input_rows_grad=lowest == 0)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(lora_params + [rows.rows], 1.0)

@@ -14,6 +14,7 @@ from fgweb import cli
 from fgweb.build import build, run_stage
 from fgweb.bundle import verify_bundle
 from fgweb.config import preset
+from fgweb.errors import FgwebError
 
 
 def test_stage_is_cached_after_it_finishes(tmp_path: Path) -> None:
@@ -77,6 +78,50 @@ def test_malformed_toolset_is_reported_without_traceback(
     assert "tools.json" in err and "Traceback" not in err
 
 
+def test_toolset_error_quoting_brackets_is_printed_as_is(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FGWEB_CACHE", str(tmp_path / "cache"))
+    bad = tmp_path / "tools.json"
+    bad.write_text('{"[/b]": 1, "[/b]": 2}')  # the CLI's rich console must not read these as markup
+    code = cli.main(["data", "--preset", "tiny", "--tools", str(bad)])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert 'key "[/b]" appears twice in one object' in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "problem"),
+    [
+        ("config.json", b"{not json", "config.json is not readable JSON"),
+        ("model.safetensors", b"\x10\x00\x00\x00\x00\x00\x00\x00{}", "not a complete safetensors file"),
+    ],
+)
+def test_bad_base_checkpoint_is_refused_before_any_stage(
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    name: str,
+    content: bytes,
+    problem: str,
+) -> None:
+    import fgweb.build
+
+    def no_build(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the build started with a bad --base")
+
+    monkeypatch.setattr(fgweb.build, "build", no_build)
+    base = tmp_path / "base"
+    base.mkdir()
+    (base / "config.json").write_text('{"model_type": "gemma3_text"}')
+    (base / name).write_bytes(content)
+    code = cli.main(["build", "--base", str(base)])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert problem in err and "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1
+
+
 def test_training_options_reach_the_train_config() -> None:
     args = cli.make_parser().parse_args(
         ["train", "--recipe", "full", "--lr", "3e-4", "--embed-lr", "2e-3", "--batch-size", "16"]
@@ -85,6 +130,11 @@ def test_training_options_reach_the_train_config() -> None:
     assert (train.recipe, train.batch_size, train.learning_rates()) == ("full", 16, (3e-4, 2e-3))
     # Left out, each recipe keeps its own rates.
     assert cli.config_from_args(cli.make_parser().parse_args(["train"])).train.lr is None
+    cheap = cli.config_from_args(cli.make_parser().parse_args(["train", "--lora-layers", "9",
+                                                                "--no-prefix-grad"])).train
+    assert (cheap.lora_layers, cheap.prefix_grad) == (9, False)
+    with pytest.raises(FgwebError, match="--lora-layers -1"):
+        cli.config_from_args(cli.make_parser().parse_args(["train", "--lora-layers", "-1"]))
 
 
 def test_every_subcommand_explains_itself(capsys: pytest.CaptureFixture[str]) -> None:

@@ -20,6 +20,7 @@ from fgweb.config import ModelConfig
 from fgweb.errors import FgwebError
 from fgweb.model import (
     FUNCTION_TOKEN_IDS,
+    check_checkpoint,
     function_token_ids,
     gguf_tokenizer_dir,
     load_model,
@@ -187,6 +188,77 @@ def test_non_gemma3_checkpoint_is_refused(tmp_path: Path) -> None:
     (src / "config.json").write_text(json.dumps({"model_type": "llama"}))
     with pytest.raises(FgwebError, match="'llama' checkpoint"):
         prepare_base(ModelConfig(base=str(src)), tmp_path / "out")
+
+
+def fake_checkpoint(root: Path, weights: bytes | None = None) -> Path:
+    """Writes a checkpoint's config.json and a model.safetensors of one 2x2 fp32 tensor (`weights` replaces
+    the file's bytes); returns the directory."""
+    root.mkdir()
+    (root / "config.json").write_text(json.dumps({"model_type": "gemma3_text"}))
+    header = json.dumps({"w": {"dtype": "F32", "shape": [2, 2], "data_offsets": [0, 16]}}).encode()
+    complete = len(header).to_bytes(8, "little") + header + bytes(16)
+    (root / "model.safetensors").write_bytes(complete if weights is None else weights)
+    return root
+
+
+def test_complete_checkpoint_passes_the_check(tmp_path: Path) -> None:
+    src = fake_checkpoint(tmp_path / "ok")
+    check_checkpoint(src)
+    safetensors_numpy = pytest.importorskip("safetensors.numpy")
+    assert safetensors_numpy.load_file(src / "model.safetensors")["w"].shape == (2, 2)  # a real file
+
+
+def test_file_written_by_safetensors_passes_the_check(tmp_path: Path) -> None:
+    np = pytest.importorskip("numpy")
+    safetensors_numpy = pytest.importorskip("safetensors.numpy")
+    src = fake_checkpoint(tmp_path / "st")
+    tensors = {"a": np.zeros((3, 5), np.float32), "b": np.ones(7, np.int8)}  # 7 bytes: the header is padded
+    safetensors_numpy.save_file(tensors, str(src / "model.safetensors"), metadata={"format": "pt"})
+    check_checkpoint(src)
+
+
+@pytest.mark.parametrize("config", ["{model_type: gemma3_text", "", "\xff"])
+def test_config_json_that_is_not_json_is_refused(tmp_path: Path, config: str) -> None:
+    src = fake_checkpoint(tmp_path / "bad")
+    (src / "config.json").write_bytes(config.encode("latin-1"))
+    with pytest.raises(FgwebError, match=r"config\.json is not readable JSON \(.*\): copy the checkpoint"):
+        check_checkpoint(src)
+
+
+@pytest.mark.parametrize(
+    ("damage", "problem"),
+    [
+        (lambda data: data[:-1], "where its header declares"),  # the last byte of the tensor data is gone
+        (lambda data: data[:-16], "where its header declares"),
+        (lambda data: data[:40], "too short for its header"),  # cut inside the header
+        (lambda data: data[:4], "too short for its header"),
+        (lambda data: (8).to_bytes(8, "little") + b"not json", "its header is not JSON"),
+        (lambda data: data.replace(b"data_offsets", b"data_offsetz"), "a tensor without data_offsets"),
+    ],
+    ids=["last-byte-cut", "data-cut", "header-cut", "length-cut", "header-not-json", "no-data-offsets"],
+)
+def test_damaged_safetensors_is_refused(tmp_path: Path, damage: Any, problem: str) -> None:
+    complete = (fake_checkpoint(tmp_path / "ok") / "model.safetensors").read_bytes()
+    src = fake_checkpoint(tmp_path / "damaged", weights=damage(complete))
+    with pytest.raises(FgwebError, match="not a complete safetensors file") as info:
+        check_checkpoint(src)
+    assert problem in str(info.value) and "\n" not in str(info.value)
+
+
+def test_checkpoint_without_weights_is_refused(tmp_path: Path) -> None:
+    src = fake_checkpoint(tmp_path / "none")
+    (src / "model.safetensors").unlink()
+    with pytest.raises(FgwebError, match="has no model.safetensors"):
+        check_checkpoint(src)
+
+
+def test_missing_shard_of_a_sharded_checkpoint_is_refused(tmp_path: Path) -> None:
+    src = fake_checkpoint(tmp_path / "sharded")
+    (src / "model.safetensors").rename(src / "model-00001-of-00002.safetensors")
+    weight_map = {"w": "model-00001-of-00002.safetensors", "v": "model-00002-of-00002.safetensors"}
+    (src / "model.safetensors.index.json").write_text(json.dumps({"weight_map": weight_map}))
+    with pytest.raises(FgwebError, match=r"model-00002-of-00002\.safetensors is missing"):
+        check_checkpoint(src)
 
 
 # ------------------------------------------------------------------------------------------- GGUF errors

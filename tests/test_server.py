@@ -5,7 +5,9 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import socket
+import time
 import warnings
 from pathlib import Path
 from typing import Any
@@ -20,8 +22,18 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore", StarletteDeprecationWarning)
     from starlette.testclient import TestClient
 
+from fgweb import cli
 from fgweb.errors import FgwebError
-from fgweb.server import IMMUTABLE, create_app, find_latest_bundle, hosts_for, open_server, serve
+from fgweb.server import (
+    IMMUTABLE,
+    DevServer,
+    HeaderDeadlineProtocol,
+    create_app,
+    find_latest_bundle,
+    hosts_for,
+    open_server,
+    serve,
+)
 
 MODEL = bytes(range(256)) * 8  # 2048 bytes, every offset distinguishable
 SECRET = b"outside the bundle: must never be served"
@@ -68,10 +80,27 @@ def client(bundle: Path) -> TestClient:
     return TestClient(create_app(bundle), base_url="http://localhost:8000")
 
 
+def _has_ipv6_loopback() -> bool:
+    try:
+        with socket.socket(socket.AF_INET6, socket.SOCK_STREAM) as sock:
+            sock.bind(("::1", 0))
+        return True
+    except OSError:
+        return False
+
+
+needs_ipv6 = pytest.mark.skipif(not _has_ipv6_loopback(), reason="no IPv6 loopback on this machine")
+
+
 def _asgi_get(
-    app: Any, path: str, raw_path: bytes | None = None, host: bytes = b"localhost"
+    app: Any,
+    path: str,
+    raw_path: bytes | None = None,
+    host: bytes = b"localhost",
+    server: tuple[str, int] = ("127.0.0.1", 8000),
 ) -> tuple[int, bytes]:
-    """Call the ASGI app directly (no client normalisation); return (status, body)."""
+    """Call the ASGI app directly (no client normalisation); return (status, body). `server` is the local
+    address the connection arrived on."""
     scope = {
         "type": "http",
         "asgi": {"version": "3.0", "spec_version": "2.4"},
@@ -84,7 +113,7 @@ def _asgi_get(
         "root_path": "",
         "headers": [(b"host", host)],
         "client": ("127.0.0.1", 5000),
-        "server": ("127.0.0.1", 8000),
+        "server": server,
     }
     messages: list[dict[str, Any]] = []
 
@@ -246,6 +275,56 @@ def test_all_interfaces_allows_machine_name_but_not_others(bundle: Path) -> None
     assert client.get("/", headers={"Host": "rebind.attacker.test"}).status_code == 400
 
 
+@pytest.mark.parametrize(
+    ("server", "host"),
+    [
+        ("192.168.1.23", b"192.168.1.23:8000"),
+        ("::ffff:192.168.1.23", b"192.168.1.23:8000"),  # an IPv4 client of a dual-stack socket
+        ("fd00::5", b"[fd00::5]:8000"),
+    ],
+)
+def test_all_interfaces_answers_the_address_it_was_reached_on(bundle: Path, server: str, host: bytes) -> None:
+    app = create_app(bundle, hosts_for("0.0.0.0"))
+    status, body = _asgi_get(app, "/index.html", host=host, server=(server, 8000))
+    assert status == 200
+    assert b"fgweb demo" in body
+
+
+def test_another_address_than_the_one_reached_is_refused(bundle: Path) -> None:
+    app = create_app(bundle, hosts_for("0.0.0.0"))
+    status, _ = _asgi_get(app, "/index.html", host=b"192.168.1.99:8000", server=("192.168.1.23", 8000))
+    assert status == 400
+
+
+def test_refused_host_says_how_to_allow_it(bundle: Path) -> None:
+    status, body = _asgi_get(create_app(bundle), "/", host=b"MyBox.local:8000")
+    assert status == 400
+    assert b"fgweb demo" not in body
+    assert b"restart it with: fgweb serve --allow-host mybox.local" in body
+
+
+def test_allow_host_option_reaches_the_server(bundle: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    apps: list[Any] = []
+    monkeypatch.setattr(DevServer, "serve_forever", lambda self: apps.append(self.server.config.app))
+    assert cli.main(["serve", "--bundle", str(bundle), "--port", "0", "--allow-host", "MyBox.local"]) == 0
+    status, _ = _asgi_get(apps[0], "/index.html", host=b"mybox.local:8000")
+    assert status == 200
+
+
+@pytest.mark.parametrize("value", ["http://mybox.local/", "my box", ""])
+def test_allow_host_refuses_what_is_not_a_host(capsys: pytest.CaptureFixture[str], value: str) -> None:
+    with pytest.raises(SystemExit) as info:
+        cli.main(["serve", "--allow-host", value])
+    assert info.value.code == 2
+    assert f"argument --allow-host: invalid host {value!r}" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("host", ["::1", "[::1]"])
+def test_ipv6_loopback_names_are_accepted_bracketed(bundle: Path, host: str) -> None:
+    status, _ = _asgi_get(create_app(bundle, hosts_for(host)), "/index.html", host=b"[::1]:8000")
+    assert status == 200
+
+
 @pytest.mark.parametrize("path", ["/", "/index.html", "/manifest.json", "/fgweb.mjs", "/model.int8.onnx"])
 def test_unversioned_files_are_revalidated(client: TestClient, path: str) -> None:
     assert client.get(path).headers["cache-control"] == "no-cache"
@@ -327,6 +406,95 @@ def test_serve_port_in_use_suggests_another(bundle: Path) -> None:
         with pytest.raises(FgwebError) as info:
             serve(bundle, host="127.0.0.1", port=port)
     assert str(info.value) == expected
+
+
+@pytest.mark.parametrize("port", ["70000", "65536", "-1", "http"])
+def test_port_out_of_range_is_an_argparse_error(capsys: pytest.CaptureFixture[str], port: str) -> None:
+    with pytest.raises(SystemExit) as info:
+        cli.main(["serve", "--port", port])
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert err.splitlines()[-1] == (
+        f"fgweb serve: error: argument --port: invalid port {port!r}: "
+        "give a port from 1 to 65535, or 0 for any free port"
+    )
+
+
+@pytest.mark.parametrize("port", [70000, -1])
+def test_serve_refuses_a_port_out_of_range(bundle: Path, port: int) -> None:
+    with pytest.raises(FgwebError, match=rf"^--port {port}: give a port from 1 to 65535"):
+        serve(bundle, port=port)
+
+
+@needs_ipv6
+@pytest.mark.parametrize("host", ["::1", "[::1]"])
+def test_serve_prints_a_bracketed_ipv6_url(
+    bundle: Path, host: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(DevServer, "serve_forever", lambda self: self.sock.close())
+    serve(bundle, host=host, port=0)
+    assert re.search(r" at http://\[::1\]:\d+/ ", capsys.readouterr().out)
+
+
+@needs_ipv6
+def test_real_server_on_ipv6_loopback_answers_its_url(bundle: Path) -> None:
+    with open_server(bundle, "[::1]", 0) as dev:
+        r = httpx.get(dev.url + "index.html", timeout=10)  # Host: [::1]:PORT
+    assert re.fullmatch(r"http://\[::1\]:\d+/", dev.url)
+    assert r.status_code == 200
+    assert b"fgweb demo" in r.content
+
+
+def _get(target: str, host: str) -> bytes:
+    return f"GET {target} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n".encode()
+
+
+def _raw_exchange(port: int, request: bytes, timeout: float = 10.0) -> tuple[bytes, float]:
+    """Send `request` on a fresh connection; return what the server sent until it closed, and how long
+    that took."""
+    start = time.monotonic()
+    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as sock:
+        sock.sendall(request)
+        received = b""
+        while chunk := sock.recv(65536):
+            received += chunk
+    return received, time.monotonic() - start
+
+
+@pytest.mark.parametrize(
+    "partial", [b"", b"GET /index.html HT", b"GET /index.html HTTP/1.1\r\nHost: 127.0.0.1\r\n"]
+)
+def test_real_server_closes_a_connection_that_does_not_finish_its_headers(
+    bundle: Path, monkeypatch: pytest.MonkeyPatch, partial: bytes
+) -> None:
+    monkeypatch.setattr(HeaderDeadlineProtocol, "header_timeout", 0.5)
+    with open_server(bundle, "127.0.0.1", 0) as dev:
+        port = dev.sock.getsockname()[1]
+        received, seconds = _raw_exchange(port, partial)  # recv() times out after 10 s if never closed
+        assert received == b""
+        assert seconds < 3
+        # A request sent in time is answered as before.
+        answer, _ = _raw_exchange(port, _get("/index.html", "127.0.0.1"))
+    assert answer.startswith(b"HTTP/1.1 200 ")
+
+
+@pytest.mark.parametrize(
+    ("target", "status"),
+    [
+        ("http://127.0.0.1:{port}/index.html", 200),
+        ("http://localhost:{port}/index.html?v=1", 200),
+        ("http://rebind.attacker.test/index.html", 400),  # the target's authority is the host checked
+        ("*", 400),
+        ("index.html", 400),
+        ("127.0.0.1:{port}", 400),
+    ],
+)
+def test_real_server_answers_targets_not_in_origin_form(bundle: Path, target: str, status: int) -> None:
+    with open_server(bundle, "127.0.0.1", 0) as dev:
+        port = dev.sock.getsockname()[1]
+        answer, _ = _raw_exchange(port, _get(target.format(port=port), f"127.0.0.1:{port}"))
+    assert answer.startswith(f"HTTP/1.1 {status} ".encode())
+    assert (b"fgweb demo" in answer) == (status == 200)
 
 
 def test_find_latest_bundle_picks_newest_manifest(tmp_path: Path) -> None:

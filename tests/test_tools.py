@@ -10,7 +10,14 @@ import pytest
 
 from fgweb.config import DEFAULT_TOOLS
 from fgweb.errors import FgwebError
-from fgweb.tools import ToolsetError, builtin_toolset, load_toolset
+from fgweb.tools import (
+    MAX_DEPTH,
+    MAX_DESCRIPTION_CHARS,
+    MAX_TOOLSET_BYTES,
+    ToolsetError,
+    builtin_toolset,
+    load_toolset,
+)
 
 
 def entry(name: str = "click", description: str = "Click an element.", parameters: Any = None,
@@ -189,6 +196,69 @@ def test_read_only_must_be_boolean(tmp_path: Path) -> None:
 def test_entry_must_be_a_function(tmp_path: Path) -> None:
     assert 'type must be "function"' in load_error(write(tmp_path, [entry(type="retrieval")]))
     assert 'missing "function"' in load_error(write(tmp_path, [{"type": "function", "name": "click"}]))
+
+
+def test_file_over_the_size_limit_is_refused(tmp_path: Path) -> None:
+    path = write(tmp_path, [entry(description="x" * MAX_TOOLSET_BYTES)])
+    assert f"the file is over {MAX_TOOLSET_BYTES:,} bytes" in load_error(path)
+
+
+@pytest.mark.parametrize("depth", [MAX_DEPTH + 1, 100_000])
+def test_deep_nesting_is_refused_before_parsing(tmp_path: Path, depth: int) -> None:
+    path = tmp_path / "tools.json"
+    path.write_text("[" * depth + "]" * depth, encoding="utf-8")
+    assert f"JSON nested more than {MAX_DEPTH} levels deep" in load_error(path)
+
+
+def test_deep_schema_is_refused(tmp_path: Path) -> None:
+    schema: dict[str, Any] = {"type": "string"}
+    for _ in range(MAX_DEPTH):
+        schema = {"type": "array", "items": schema}
+    params = {"type": "object", "properties": {"x": schema}}
+    assert "nested more than" in load_error(write(tmp_path, [entry(parameters=params)]))
+
+
+def test_brackets_inside_strings_are_not_nesting(tmp_path: Path) -> None:
+    description = 'Click "[' + "[{" * MAX_DEPTH + '".'
+    assert load_toolset(write(tmp_path, [entry(description=description)])).tools[0].description == description
+
+
+@pytest.mark.parametrize("constant", ["NaN", "Infinity", "-Infinity"])
+def test_nan_and_infinity_are_refused(tmp_path: Path, constant: str) -> None:
+    path = write(tmp_path, [entry(parameters={"type": "object", "properties": {"x": {"type": "number"}}})])
+    path.write_text(path.read_text().replace('"type": "number"', f'"type": "number", "enum": [{constant}]'))
+    assert f"{constant} is not valid JSON" in load_error(path)
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ('{"name": "a", "name": "b", "tools": []}', "name"),
+        ('[{"function": {"name": "click", "description": "Click.", "name": "tap"}}]', "name"),
+    ],
+)
+def test_duplicate_keys_are_refused(tmp_path: Path, text: str, key: str) -> None:
+    path = tmp_path / "tools.json"
+    path.write_text(text, encoding="utf-8")
+    assert f'key "{key}" appears twice in one object' in load_error(path)
+
+
+def test_byte_order_mark_is_accepted(tmp_path: Path) -> None:
+    path = tmp_path / "tools.json"
+    path.write_bytes(b"\xef\xbb\xbf" + json.dumps([entry()]).encode())
+    assert load_toolset(path).names == ["click"]
+
+
+def test_long_tool_description_is_refused(tmp_path: Path) -> None:
+    message = load_error(write(tmp_path, [entry(description="x" * (MAX_DESCRIPTION_CHARS + 1))]))
+    assert f"tool 'click': description is {MAX_DESCRIPTION_CHARS + 1:,} characters" in message
+
+
+def test_long_property_description_is_refused(tmp_path: Path) -> None:
+    long = "x" * (MAX_DESCRIPTION_CHARS + 1)
+    params = {"type": "object", "properties": {"ref": {"type": "integer", "description": long}}}
+    message = load_error(write(tmp_path, [entry(parameters=params)]))
+    assert "property 'ref': description is" in message and "over the limit" in message
 
 
 def test_toolset_error_is_an_fgweb_error() -> None:

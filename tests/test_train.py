@@ -362,3 +362,33 @@ def test_save_pretrained_adapter_refuses_a_non_adapter_folder(tmp_path: Path, tr
     with pytest.raises(FgwebError, match="not an adapter"):
         train.save_pretrained_adapter(trained / "adapter", dest, "cmd", "hash")
     assert (dest / "notes.txt").read_text() == "keep me"
+
+
+def test_cheaper_steps_keep_the_loss_and_the_top_layers_gradients(base: Path, toolset: Toolset) -> None:
+    """Without the prefix's gradient and with the input rows frozen (--no-prefix-grad, --lora-layers) the
+    loss is the same, and the function-token rows still learn through the output side."""
+    tokenizer = transformers.AutoTokenizer.from_pretrained(base)
+    model = transformers.AutoModelForCausalLM.from_pretrained(base, dtype=torch.float32)
+    encoded = train.encode_examples(tokenizer, toolset.tools, RECORDS, max_length=4096)
+    rows = train.FunctionTokenRows(model.get_input_embeddings(), model.lm_head, train.TOKEN_ROW_IDS, None)
+    args = (model.model, rows, encoded.prefix_ids, encoded.examples)
+    full = train.shared_prefix_loss(*args)
+    cheap = train.shared_prefix_loss(*args, prefix_grad=False, input_rows_grad=False)
+    assert abs(full.item() - cheap.item()) < 1e-6
+    rows_grad = torch.autograd.grad(cheap, [rows.rows])[0]
+    assert rows_grad.abs().max() > 0
+
+
+def test_lora_layers_trains_only_the_top_layers(
+    tmp_path: Path, base: Path, data: Path, toolset: Toolset
+) -> None:
+    train.train(fast_cfg(steps=2, lora_layers=1, prefix_grad=False), base, data, toolset, tmp_path,
+                progress=False)
+    from safetensors.torch import load_file
+
+    weights = load_file(str(tmp_path / "adapter" / "adapter_model.safetensors"))
+    # LoRA's B matrices start at zero: the lower layer's stay zero, the top layer's have learned.
+    lower = [v for k, v in weights.items() if ".layers.0." in k and "lora_B" in k]
+    top = [v for k, v in weights.items() if ".layers.1." in k and "lora_B" in k]
+    assert lower and top
+    assert all(v.abs().max() == 0 for v in lower) and any(v.abs().max() > 0 for v in top)
