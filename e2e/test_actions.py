@@ -2,10 +2,12 @@
 changes), executeCall acts with the events a user's action fires, so that a React 18 controlled form
 updates its state.
 
-The pages are in e2e/pages/actions/ (form.html: plain elements and event counters; react.html: a
-controlled form rendering its state; harness.js: `window.harness`, which records events and runs calls
-as the agent does: snapshot, checkCall, executeCall when the check passes). The repository root is
-served, so the pages load web/src and React's UMD builds from web/node_modules.
+The pages are in e2e/pages/actions/ (form.html: plain elements and event counters; guard.html: what the
+guards refuse: relabelled, covered and pointer-events:none elements, links and forms that leave the site,
+actions that need confirmation; react.html: a controlled form rendering its state; harness.js:
+`window.harness`, which records events and runs calls as the agent does: snapshot, checkCall, executeCall
+with the call's snapshot line when the check passes). The repository root is served, so the pages load
+web/src and React's UMD builds from web/node_modules.
 
     nice python3 -m pytest e2e/test_actions.py -q
 """
@@ -60,6 +62,12 @@ def form(shared_page: tuple[Any, list[str]], site: str) -> Iterator[Any]:
 
 
 @pytest.fixture
+def guard(shared_page: tuple[Any, list[str]], site: str) -> Iterator[Any]:
+    """The shared page, freshly loaded at guard.html."""
+    yield from _open(shared_page, site + PAGES + "guard.html")
+
+
+@pytest.fixture
 def react(shared_page: tuple[Any, list[str]], site: str) -> Iterator[Any]:
     """The shared page, freshly loaded at react.html with the form rendered."""
     if not REACT_UMD.is_file():
@@ -87,9 +95,15 @@ def element_call(page: Any, tool: str, name: str, **args: Any) -> dict[str, Any]
     return {"name": tool, "arguments": {"element": name, "ref": ref(page, name), **args}}
 
 
-def run(page: Any, call: dict[str, Any]) -> dict[str, Any]:
-    """Checks the call, executes it when the check passes: {check: {ok, codes, …}, executed}."""
-    return dict(page.evaluate("(call) => harness.run(call)", call))
+def run(page: Any, call: dict[str, Any], **options: Any) -> dict[str, Any]:
+    """Checks the call, executes it when the check passes: {check: {ok, codes, …}, executed}. Options:
+    allowOrigins (a list), confirm (the answer of a confirm callback; its requests: `confirms(page)`)."""
+    return dict(page.evaluate("([call, options]) => harness.run(call, options)", [call, options]))
+
+
+def confirms(page: Any) -> list[dict[str, Any]]:
+    """What the confirm callback was asked, in order: {name, reasons, url, message, element (id)}."""
+    return list(page.evaluate("() => harness.confirms"))
 
 
 def check(page: Any, call: dict[str, Any]) -> dict[str, Any]:
@@ -517,3 +531,230 @@ def test_react_fields_that_ignore_the_change_are_reported_as_refused(react: Any)
     ticked = run(react, element_call(react, "set_checked", "Frozen box", checked=True))
     assert not ticked["executed"]["ok"] and "refused" in ticked["executed"]["error"]
     assert not react.is_checked("#frozen-box")
+
+
+# ------------------------------------------------------------------ act on what was checked (guard.html)
+
+def log(page: Any) -> str:
+    """What the guard page's handlers did (each appends its element's id)."""
+    return text(page, "#log")
+
+
+def refused(result: dict[str, Any], code: str) -> dict[str, Any]:
+    """Asserts that the call was refused with `code`, at the check or right before acting; returns the
+    issue."""
+    if not result["check"]["ok"]:
+        assert result["check"]["codes"] == [code], result["check"]["issues"]
+        assert result["executed"] is None
+        return dict(result["check"]["issues"][0])
+    executed = result["executed"]
+    assert not executed["ok"] and executed["issue"]["code"] == code, executed
+    assert executed["error"] == executed["issue"]["message"]
+    return dict(executed["issue"])
+
+
+@pytest.mark.parametrize("relabel", [
+    "archive.textContent = 'Delete account'",
+    "archive.setAttribute('aria-label', 'Delete account')",
+])
+def test_a_button_relabelled_after_the_snapshot_is_refused(guard: Any, relabel: str) -> None:
+    call = element_call(guard, "click", "Archive")  # the snapshot the model saw says "Archive"
+    guard.evaluate(f"() => {{ const archive = document.getElementById('archive'); {relabel}; }}")
+    before = state(guard)
+    issue = refused(run(guard, call), "element_changed")
+    assert issue["argument"] == "element" and 'is now named "Delete account"' in issue["message"]
+    assert state(guard) == before and log(guard) == "Log:"
+
+
+def test_a_button_relabelled_between_check_and_action_is_refused(guard: Any) -> None:
+    result = guard.evaluate("""async () => {
+      const call = {name: 'click', arguments: {element: 'Archive', ref: harness.ref('Archive')}};
+      const checked = harness.actions.checkCall(call, harness.snapshot, harness.tools.click);
+      document.getElementById('archive').textContent = 'Delete account';
+      const executed = await harness.actions.executeCall(call, checked.element, {entry: checked.entry});
+      return {ok: checked.ok, executed};
+    }""")
+    assert result["ok"]
+    assert result["executed"]["issue"]["code"] == "element_changed", result["executed"]
+    assert log(guard) == "Log:"
+
+
+def test_an_element_that_changed_role_or_became_invisible_is_refused(guard: Any) -> None:
+    call = element_call(guard, "click", "Continue")
+    guard.evaluate("() => document.getElementById('sneaky').setAttribute('role', 'checkbox')")
+    assert 'is now a checkbox' in refused(run(guard, call), "element_changed")["message"]
+    call = element_call(guard, "click", "Save")
+    guard.evaluate("() => { document.getElementById('save').style.opacity = '0'; }")
+    assert "has opacity:0" in refused(run(guard, call), "element_gone")["message"]
+    assert log(guard) == "Log:"
+
+
+@pytest.mark.parametrize("name", ["Save", "Far button"])
+def test_a_button_under_a_full_screen_overlay_is_refused_and_its_handler_does_not_run(guard: Any,
+                                                                                     name: str) -> None:
+    call = element_call(guard, "click", name)
+    guard.evaluate("() => { document.getElementById('overlay').hidden = false; }")
+    before = state(guard)  # "Far button" is below the fold: the scroll that tested it is undone
+    issue = refused(run(guard, call), "not_clickable")
+    assert "is covered by <div#overlay>" in issue["message"]
+    assert state(guard) == before and log(guard) == "Log:"
+
+
+def test_a_button_with_pointer_events_none_is_refused_and_its_handler_does_not_run(guard: Any) -> None:
+    before = state(guard)
+    issue = refused(run(guard, element_call(guard, "click", "No pointer")), "not_clickable")
+    assert "pointer-events:none" in issue["message"]
+    assert state(guard) == before and log(guard) == "Log:"
+
+
+def test_a_field_under_an_overlay_is_not_typed_into(guard: Any) -> None:
+    call = element_call(guard, "type_text", "Feedback", text="hello")
+    guard.evaluate("() => { document.getElementById('overlay').hidden = false; }")
+    refused(run(guard, call), "not_clickable")
+    assert guard.input_value("#feedback") == ""
+
+
+def test_the_elements_own_child_a_custom_checkbox_or_a_floating_label_on_top_is_fine(guard: Any) -> None:
+    assert_executed(run(guard, element_call(guard, "click", "Icon inside")))
+    assert log(guard) == "Log: icon-button"
+    # The input is transparent and under the label's box: a person clicks the label, and so may we.
+    assert_executed(run(guard, element_call(guard, "set_checked", "Custom terms", checked=True)))
+    assert guard.is_checked("#custom")
+    # The input is off-screen, its label is seen: the label is what is pressed.
+    assert_executed(run(guard, element_call(guard, "set_checked", "Email alerts", checked=True)))
+    assert guard.is_checked("#alerts")
+    # A floating label lies over its field: a press on it focuses the field.
+    assert_executed(run(guard, element_call(guard, "type_text", "Floating field", text="typed")))
+    assert guard.input_value("#floating") == "typed"
+
+
+# ------------------------------------------------------------------------ one origin policy (guard.html)
+
+@pytest.mark.parametrize(("name", "code", "says"), [
+    ("External page", "cross_origin", "is on https://example.com"),
+    ("Protocol relative", "cross_origin", "is on http://example.com"),
+    ("Run script", "bad_url", "javascript: URL, which is never followed"),
+    ("Obfuscated script", "bad_url", "javascript: URL"),
+    ("Data page", "bad_url", "data: URL"),
+    ("Send feedback", "cross_origin", "submits its form (POST)"),
+    ("Save draft", "cross_origin", '"https://example.com/steal"'),
+    ("Go script", "bad_url", "javascript: URL"),
+    ("Shadowed action", "cross_origin", '"https://example.com/shadow"'),
+])
+def test_a_click_that_would_leave_the_site_or_run_script_is_refused(guard: Any, name: str, code: str,
+                                                                    says: str) -> None:
+    before = state(guard)
+    issue = refused(run(guard, element_call(guard, "click", name)), code)
+    assert issue["argument"] == "ref" and says in issue["message"], issue
+    assert state(guard) == before and "ran" not in log(guard)
+
+
+def test_allow_origins_lets_a_click_reach_a_listed_origin(guard: Any) -> None:
+    call = element_call(guard, "click", "Send feedback")
+    result = guard.evaluate("""([call]) => {
+      const snap = harness.snap();
+      const check = (allowOrigins) => harness.actions.checkCall(call, snap, null, {allowOrigins}).issues
+        .map((i) => i.code);
+      return {allowed: check(['https://example.com']), other: check(['https://example.org']),
+              url: check(['https://example.com/any/path'])};
+    }""", [call])
+    assert result == {"allowed": [], "other": ["cross_origin"], "url": []}
+    assert refused(run(guard, element_call(guard, "click", "Run script"), allowOrigins=["https://example.com"]),
+                   "bad_url")
+
+
+def test_a_link_clicked_through_its_content_is_checked_too(guard: Any) -> None:
+    before = state(guard)
+    result = execute(guard, {"name": "click", "arguments": {}}, "#wrapped-inner")
+    assert not result["ok"] and result["issue"]["code"] == "cross_origin", result
+    assert state(guard) == before
+
+
+def test_a_form_submitted_from_script_during_a_click_is_cancelled(guard: Any, site: str) -> None:
+    result = run(guard, element_call(guard, "click", "Continue"))
+    assert result["check"]["ok"]  # a plain button: where its handler goes is known only when it runs
+    assert not result["executed"]["ok"] and "the submission was cancelled" in result["executed"]["error"]
+    guard.wait_for_timeout(300)
+    assert guard.url == site + PAGES + "guard.html" and log(guard) == "Log: sneaky"
+
+
+def test_same_origin_links_and_forms_and_fragments_are_allowed(guard: Any, site: str) -> None:
+    assert_executed(run(guard, element_call(guard, "click", "Search site")))
+    assert_executed(run(guard, element_call(guard, "click", "Close panel")))
+    assert log(guard) == "Log: submit:local-form submit:dialog-form"
+    assert_executed(run(guard, element_call(guard, "click", "Back to top")))
+    assert_executed(run(guard, element_call(guard, "click", "Other page")))
+    guard.wait_for_url(site + PAGES + "other.html")
+
+
+# ------------------------------------------------------------------------- confirmation (guard.html)
+
+# (tool, element name, extra arguments, reasons the confirm callback is given)
+CONFIRMED = [
+    ("click", "Delete account", {}, ["name"]),
+    ("click", "Pay now", {}, ["name"]),
+    ("click", "Cancel my subscription", {}, ["name"]),
+    ("click", "Clear cart", {}, ["attribute"]),
+    ("type_text", "Gift message", {"text": "Happy birthday"}, ["attribute"]),
+    ("click", "Search site", {}, ["submit"]),
+    ("click", "Other page", {}, ["navigate"]),
+]
+
+
+@pytest.mark.parametrize(("tool", "name", "args", "reasons"), CONFIRMED, ids=[c[1] for c in CONFIRMED])
+def test_a_refused_confirmation_refuses_the_action(guard: Any, tool: str, name: str, args: dict[str, Any],
+                                                   reasons: list[str]) -> None:
+    before = state(guard)
+    issue = refused(run(guard, element_call(guard, tool, name, **args), confirm=False), "not_confirmed")
+    assert "not confirmed, so nothing was done" in issue["message"]
+    [asked] = confirms(guard)
+    assert asked["name"] == tool and asked["reasons"] == reasons and asked["element"]
+    assert state(guard) == before
+
+
+def test_confirmation_says_what_and_where(guard: Any, site: str) -> None:
+    run(guard, element_call(guard, "click", "Clear cart"), confirm=False)
+    run(guard, element_call(guard, "click", "Search site"), confirm=False)
+    run(guard, {"name": "navigate", "arguments": {"url": "other.html"}}, confirm=False)
+    cart, search, navigate = confirms(guard)
+    assert cart["message"] == 'click "Clear cart": This empties your cart'
+    assert search["url"] == site + PAGES + "other.html"
+    assert search["message"] == f'click "Search site": submits its form (GET) to {site + PAGES}other.html'
+    assert navigate["reasons"] == ["navigate"] and navigate["element"] is None
+    assert guard.url == site + PAGES + "guard.html"
+
+
+def test_a_confirmed_action_runs(guard: Any) -> None:
+    assert_executed(run(guard, element_call(guard, "click", "Delete account"), confirm=True))
+    assert log(guard) == "Log: delete-account"
+    assert [c["reasons"] for c in confirms(guard)] == [["name"]]
+
+
+def test_ordinary_actions_and_reads_are_not_confirmed(guard: Any) -> None:
+    assert_executed(run(guard, element_call(guard, "click", "Save"), confirm=False))
+    assert_executed(run(guard, element_call(guard, "click", "Back to top"), confirm=False))
+    assert_executed(run(guard, element_call(guard, "type_text", "Feedback", text="hi"), confirm=False))
+    assert_executed(run(guard, element_call(guard, "read_text", "Delete notice text"), confirm=False))
+    assert confirms(guard) == []
+
+
+def test_without_a_confirm_callback_the_action_runs_as_before(guard: Any) -> None:
+    assert_executed(run(guard, element_call(guard, "click", "Delete account")))
+    assert log(guard) == "Log: delete-account"
+
+
+@pytest.mark.parametrize(("answer", "says"), [
+    ("() => 'yes'", "not confirmed"),
+    ("() => { throw new Error('dialog crashed'); }", "the confirm callback failed (dialog crashed)"),
+    ("() => { document.getElementById('delete-account').textContent = 'Delete everything'; return true; }",
+     'is now named "Delete everything"'),
+])
+def test_anything_but_true_or_a_page_changed_while_asking_refuses(guard: Any, answer: str, says: str) -> None:
+    result = guard.evaluate(f"""async () => {{
+      const ref = harness.ref('Delete account');
+      const call = {{name: 'click', arguments: {{element: 'Delete account', ref}}}};
+      const checked = harness.actions.checkCall(call, harness.snapshot, harness.tools.click);
+      return harness.actions.executeCall(call, checked.element, {{entry: checked.entry, confirm: {answer}}});
+    }}""")
+    assert not result["ok"] and says in result["error"], result
+    assert log(guard) == "Log:"

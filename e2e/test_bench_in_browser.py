@@ -29,6 +29,9 @@ def test_bench_measures_loads_speeds_and_latency_on_the_demo_page(tiny_bundle: P
     assert [r["command"] for r in wasm["runs"]] == ["tick remember me", "open the help page",
                                                      "add a todo to buy stamps"]
     assert all(r["generated_tokens"] <= 8 for r in wasm["runs"])
+    # Model steps beside generated tokens: never more than one per token after the first.
+    assert all(0 <= r["model_steps"] <= r["generated_tokens"] - 1 for r in wasm["runs"])
+    assert wasm["mean_model_steps"] is not None
     # The tiny bundle's build eval gives the python onnxruntime references.
     ref = report["references"]["onnxruntime-cpu-int8"]
     assert set(METRIC_KEYS) <= set(ref) and ref["p50_ms"] > 0

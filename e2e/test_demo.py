@@ -3,8 +3,9 @@
 The bundle is the session's tiny build (conftest.py's `tiny_bundle`: seconds when the build cache is
 warm), served by `fgweb.server.open_server` on a free port. The tiny model's output is
 random but deterministic, so the tests check the log's structure and that what the page says it executed
-is what the agent executed, never a particular action; one test scripts the model's output instead, to
-follow known calls through validation, execution and the log.
+is what the agent executed, never a particular action; other tests give the model's output instead
+(agent.runCompletion, through `window.demo.run`), to follow known calls through validation, the
+confirmation dialog, execution and the log.
 
     pytest e2e/test_demo.py
 """
@@ -66,33 +67,37 @@ LOG_ENTRY_JS = """(entry) => ({
 })"""
 
 
-# Replaces the model with a script: the agent's worker answers 'generate' with the completion that
-# protocol.js renders for `calls` (a call without a ref gets the ref its element has in the snapshot the
-# agent sent) and 'followUp' with `answer`. Everything else (parsing, validation, execution, the log) is
-# the real thing. Relies on `agent.worker.call`, the agent's one door to its worker.
-SCRIPT_MODEL_JS = """async ([calls, answer]) => {
+# Runs `command` as the Run button does, with the model's output given (window.demo.run with a
+# completion: agent.runCompletion, the runtime's test seam): the completion protocol.js renders for
+# `calls` (a call without a ref gets the ref its element has in a snapshot of the shop taken now), and
+# `answer` as the words after a read tool's result. Parsing, validation, confirmation, execution and the
+# log are the real thing. It does not wait: a confirmation dialog may need an answer first.
+SCRIPTED_RUN_JS = """async ([command, calls, answer]) => {
   const protocol = await import('./src/protocol.js');
-  const worker = window.demo.agent.worker;
-  const real = worker.call.bind(worker);
-  const reply = (completion) => ({completion, tokenIds: [1, 2, 3], prefillMs: 1, decodeMs: 2,
-                                  promptTokens: 10, cachedTokens: 0});
-  worker.call = async (op, args) => {
-    if (op === 'generate') {
-      const refOf = (name) => {
-        const line = args.snapshot.split('\\n').find((l) => l.includes(`${JSON.stringify(name)} [ref=`));
-        return line ? Number(/\\[ref=(\\d+)\\]/.exec(line)[1]) : 999;
-      };
-      const filled = calls.map((c) => {
-        const named = c.arguments.element !== undefined && c.arguments.ref === undefined;
-        const args = named ? {...c.arguments, ref: refOf(c.arguments.element)} : c.arguments;
-        return {name: c.name, arguments: args};
-      });
-      return reply(protocol.renderCompletion(filled, null));
-    }
-    if (op === 'followUp') return reply(protocol.renderCompletion([], answer));
-    return real(op, args);
-  };
+  const { takeSnapshot } = await import('./src/snapshot.js');
+  const snap = takeSnapshot(document.getElementById('app'), {maxLines: window.demo.agent.maxLines});
+  const refOf = (name) => snap.entries.find((e) => e.name === name)?.ref ?? 999;
+  const filled = calls.map((c) => c.arguments.element !== undefined && c.arguments.ref === undefined
+    ? {name: c.name, arguments: {...c.arguments, ref: refOf(c.arguments.element)}} : c);
+  window.demo.run(command, {completion: protocol.renderCompletion(filled, null),
+                            followUp: protocol.renderCompletion([], answer)}).catch(() => {});
 }"""
+
+CONFIRM_OPEN = "() => document.getElementById('confirm').open"
+
+
+def wait_results(page: Any, n: int, answer: str = "cancel") -> list[str]:
+    """Waits until the demo has `n` results, answering each confirmation dialog on the way (`answer`:
+    'cancel' or 'allow'); returns the dialogs' messages."""
+    asked = []
+    done = f"() => window.demo.results.length === {n} && !document.body.dataset.running"
+    while True:
+        page.wait_for_function(f"() => ({done})() || ({CONFIRM_OPEN})()", timeout=RUN_TIMEOUT_MS)
+        if not page.evaluate(CONFIRM_OPEN):
+            return asked
+        asked.append(page.text_content("#confirm-message") or "")
+        page.click(f"#confirm-{answer}")
+        page.wait_for_function(f"() => !({CONFIRM_OPEN})()")
 
 
 @pytest.fixture(scope="session")
@@ -214,8 +219,7 @@ def test_run_logs_calls_execution_and_timings(demo_bundle: Path, serve: Callable
     assert page.is_checked("#execute")
     page.fill("#command", COMMAND)
     page.click("#run")
-    page.wait_for_function("() => window.demo.results.length === 1 && !document.body.dataset.running",
-                           timeout=RUN_TIMEOUT_MS)
+    wait_results(page, 1)
     r = page.evaluate(LAST_RESULT_JS)
     entries = page.query_selector_all("#log .entry")
     assert len(entries) == 1
@@ -282,8 +286,7 @@ def test_run_logs_calls_execution_and_timings(demo_bundle: Path, serve: Callable
     page.uncheck("#execute")
     page.fill("#command", "add a todo to buy stamps")
     page.press("#command", "Enter")
-    page.wait_for_function("() => window.demo.results.length === 2 && !document.body.dataset.running",
-                           timeout=RUN_TIMEOUT_MS)
+    wait_results(page, 2)
     assert page.evaluate("window.demo.results[1].executed.length") == 0
     assert len(page.query_selector_all("#log .entry")) == 2
     assert page.text_content("#log .entry .entry-command") == "add a todo to buy stamps"  # newest first
@@ -304,11 +307,10 @@ def test_scripted_calls_are_validated_executed_and_logged(demo_bundle: Path,
         {"name": "click", "arguments": {"element": "Forgot password?", "ref": 99}},  # no such element
         {"name": "click", "arguments": {"element": "Place order"}},  # valid, but after an invalid call
     ]
-    page.evaluate(SCRIPT_MODEL_JS, [calls, ""])
-    page.fill("#command", COMMAND)
-    page.click("#run")
-    page.wait_for_function("() => window.demo.results.length === 1 && !document.body.dataset.running",
-                           timeout=RUN_TIMEOUT_MS)
+    page.evaluate(SCRIPTED_RUN_JS, [COMMAND, calls, ""])
+    # "Sign in" submits a form: the page asks first.
+    asked = wait_results(page, 1, answer="allow")
+    assert len(asked) == 1 and 'click "Sign in": submits its form' in asked[0], asked
     r = page.evaluate(LAST_RESULT_JS)
     shown = page.query_selector("#log .entry").evaluate(LOG_ENTRY_JS)
 
@@ -326,20 +328,46 @@ def test_scripted_calls_are_validated_executed_and_logged(demo_bundle: Path,
     assert page.text_content("#shipping-status") == ""  # "Place order" came after the invalid call
 
     # A read tool: its text is shown as the result, and the model's answer after it.
-    page.evaluate(SCRIPT_MODEL_JS, [[{"name": "read_text", "arguments": {"element": "Pending"}}],
+    page.evaluate(SCRIPTED_RUN_JS, ["what is the status of order #1002?",
+                                    [{"name": "read_text", "arguments": {"element": "Pending"}}],
                                     "Order #1002 is pending."])
-    page.fill("#command", "what is the status of order #1002?")
-    page.press("#command", "Enter")
-    page.wait_for_function("() => window.demo.results.length === 2 && !document.body.dataset.running",
-                           timeout=RUN_TIMEOUT_MS)
+    assert wait_results(page, 2) == []  # reading asks nothing
     shown = page.query_selector("#log .entry").evaluate(LOG_ENTRY_JS)
     executed = [(e["name"], e["ok"], e["result"]) for e in shown["executed"]]
     assert executed == [("read_text", True, '"Pending"')]
     text = page.evaluate("window.demo.results[1].text")
-    assert text == "Order #1002 is pending.", "the read tool's result did not go back to the model"
+    assert text == "Order #1002 is pending."
     answer = page.query_selector("#log .entry .answer")
     assert answer is not None and answer.text_content() == text
     assert shown["status"] == "ok"
+    assert demo.errors == []
+
+
+def test_the_confirmation_dialog_can_refuse_a_submit_and_a_delete(demo_bundle: Path,
+                                                                 serve: Callable[[Path], DevServer],
+                                                                 open_demo: Callable[[str], Demo]) -> None:
+    demo = open_demo(serve(demo_bundle).url)
+    assert demo.wait_loaded() == "ready", demo.error_box()
+    page = demo.page
+    calls = [
+        {"name": "type_text", "arguments": {"element": "Full name", "text": "Ann Lee"}},
+        {"name": "click", "arguments": {"element": "Place order"}},  # the command never asked for it
+        {"name": "click", "arguments": {"element": "Delete Buy milk"}},
+    ]
+    page.evaluate(SCRIPTED_RUN_JS, ["ship to Ann Lee", calls, ""])
+    asked = wait_results(page, 1, answer="cancel")
+    assert len(asked) == 1 and 'click "Place order": submits its form' in asked[0], asked
+    shown = page.query_selector("#log .entry").evaluate(LOG_ENTRY_JS)
+    assert [(e["name"], e["ok"]) for e in shown["executed"]] == [("type_text", True), ("click", False)]
+    assert "not confirmed, so nothing was done" in page.text_content("#log .entry .exec-error")
+    assert shown["status"] == "failed"
+    assert page.input_value("#ship-name") == "Ann Lee" and page.text_content("#shipping-status") == ""
+    assert "Buy milk" in (page.text_content("#todo-list") or "")  # the sequence stopped at the refusal
+
+    page.evaluate(SCRIPTED_RUN_JS, ["delete the todo", [calls[2]], ""])
+    asked = wait_results(page, 2, answer="allow")
+    assert asked == ['The assistant wants to click "Delete Buy milk": its name says "Delete".']
+    assert "Buy milk" not in (page.text_content("#todo-list") or "")
     assert demo.errors == []
 
 
@@ -442,8 +470,7 @@ def test_reload_works_offline(demo_bundle: Path, serve: Callable[[Path], DevServ
     # The model runs offline too.
     page.fill("#command", COMMAND)
     page.click("#run")
-    page.wait_for_function("() => window.demo.results.length === 1 && !document.body.dataset.running",
-                           timeout=RUN_TIMEOUT_MS)
+    wait_results(page, 1)
     assert len(page.query_selector_all("#log .entry")) == 1
     assert demo.errors == []
 

@@ -2,8 +2,8 @@
 
 The tiny model's output is random but deterministic, so the accuracy tests compute a case's expectation
 from what the model emitted in a first run, then check that a second run scores it right and a wrong
-expectation wrong. Element targeting is checked on scripted completions that go through the runtime's
-real parser and validation (only the model's generation is replaced).
+expectation wrong. Element targeting is checked on given completions that go through the runtime's real
+parser and validation (agent.runCompletion, the runtime's test seam: the model is not asked).
 
     pytest e2e/test_eval_in_browser.py
 """
@@ -149,21 +149,6 @@ def test_eval_refuses_a_selector_that_matches_nothing(tiny_bundle: Path, tmp_pat
         evaluate_cases(tiny_bundle, path, backend="wasm", progress=False)
 
 
-# Replaces the model's generation with scripted completions (window.__fgwebScript, used in order); the
-# runtime still parses, validates and resolves them.
-SCRIPT_JS = """(completions) => {
-  const agent = window.__fgwebAgent;
-  window.__fgwebScript = [...completions];
-  if (!agent.__scripted) {
-    const call = agent.worker.call.bind(agent.worker);
-    agent.worker.call = (method, args) => method === 'generate'
-      ? Promise.resolve({completion: window.__fgwebScript.shift(), tokenIds: [1], prefillMs: 1, decodeMs: 1,
-                         promptTokens: 1, cachedTokens: 0})
-      : call(method, args);
-    agent.__scripted = true;
-  }
-}"""
-
 CALL = "<start_function_call>call:{name}{{{args}}}<end_function_call>"
 
 
@@ -173,7 +158,7 @@ def esc(text: str) -> str:
 
 @pytest.fixture(scope="module")
 def agent(tiny_bundle: Path) -> Iterator[PageAgent]:
-    """An agent in the harness page whose generation is scripted (see SCRIPT_JS)."""
+    """An agent in the harness page (its cases are run on given completions: see `scripted`)."""
     with open_harness(tiny_bundle) as harness:
         yield harness.create_agent("wasm", max_new_tokens=4)
 
@@ -181,8 +166,7 @@ def agent(tiny_bundle: Path) -> Iterator[PageAgent]:
 def scripted(agent: PageAgent, case: Case, completion: str) -> CaseResult:
     """Runs a case as `fgweb eval` does, the model's completion replaced by `completion`; returns its
     score."""
-    agent.page.evaluate(SCRIPT_JS, [completion])
-    return score_case(case, agent.run_case(case), agent.url)
+    return score_case(case, agent.run_case(case, completion), agent.url)
 
 
 def make(html: str, expected: list[dict[str, Any]], accept: list[list[dict[str, Any]]] | None = None) -> Case:

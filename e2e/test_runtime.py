@@ -119,3 +119,72 @@ def test_quantized_graphs_give_the_logits_of_onnxruntime_python(browser: Any, ti
         spread = float(want.max() - want.min())
         assert float(np.abs(have - want).max()) < 0.1 * spread
         assert np.corrcoef(have, want)[0, 1] > 0.99
+
+
+# Jump-forward: both agents decode the same prompts, one appending the ids the hooks allow alone without
+# a model step (the default), one step by step. The tiny model answers in words, so its completions are
+# started with <start_function_call> (the worker's `start`): the call grammar and the snapshot then
+# force stretches (call:, a tool's {, keys, `,ref:`, `}<end_function_call>`) between the model's choices.
+_JUMP_AGENTS_JS = """async ([artifact]) => {
+  const { createAgent } = await import('/fgweb.mjs');
+  window.stepwise = await createAgent({ backend: 'wasm', artifact, jumpForward: false });
+  window.jumping = await createAgent({ backend: 'wasm', artifact });
+  return [stepwise.jumpForward, jumping.jumpForward];
+}"""
+
+_JUMP_RUN_JS = """async ([cases, n]) => {
+  const out = [];
+  for (const { snapshot, command } of cases) {
+    const pair = [];
+    for (const agent of [stepwise, jumping]) {
+      const r = await agent.worker.call('generate',
+        { snapshot, command, maxNewTokens: n, start: '<start_function_call>' });
+      pair.push({ tokenIds: r.tokenIds, completion: r.completion, modelSteps: r.modelSteps });
+    }
+    out.push(pair);
+  }
+  const page = document.createElement('div');
+  page.innerHTML = '<label>Email <input></label><button>Sign in</button>';
+  document.body.replaceChildren(page);
+  const runs = [];
+  for (const agent of [stepwise, jumping]) {
+    const r = await agent.run('sign in as ann@example.com', { execute: false, root: page, maxNewTokens: 8 });
+    runs.push({ tokenIds: r.tokenIds, timings: r.timings });
+  }
+  return { out, runs };
+}"""
+
+
+@pytest.mark.parametrize("artifact", ["body", "q4", "int8"])
+def test_jump_forward_gives_the_step_by_step_completions(browser: Any, tiny_bundle: Path, tiny_server: str,
+                                                         artifact: str) -> None:
+    lines = (tiny_bundle / "eval" / "eval.jsonl").read_text().splitlines()
+    cases = [{"snapshot": ex["snapshot"], "command": ex["command"]}
+             for ex in (json.loads(line) for line in lines if line.strip())][:N_PROMPTS]
+    assert len({c["snapshot"] for c in cases}) > 1, "several pages"
+    page = browser.new_page()
+    try:
+        page.goto(tiny_server)
+        modes = page.evaluate(_JUMP_AGENTS_JS, [artifact])
+        got = page.evaluate(_JUMP_RUN_JS, [cases, 40])
+    finally:
+        page.close()
+    # int8 graphs quantize activations per run: a stretch in one pass would round differently.
+    jumps = artifact != "int8"
+    assert modes == [False, jumps]
+    stepwise_steps = jumping_steps = 0
+    for stepwise, jumping in got["out"]:
+        assert jumping["tokenIds"] == stepwise["tokenIds"], (stepwise["completion"], jumping["completion"])
+        assert jumping["completion"].startswith("<start_function_call>call:")
+        assert stepwise["modelSteps"] == len(stepwise["tokenIds"]) - 1
+        stepwise_steps += stepwise["modelSteps"]
+        jumping_steps += jumping["modelSteps"]
+    if jumps:
+        assert jumping_steps < 0.8 * stepwise_steps
+    else:
+        assert jumping_steps == stepwise_steps
+    # agent.run reports model steps beside generated tokens (a words answer: one step per token).
+    for run in got["runs"]:
+        t = run["timings"]
+        assert t["modelSteps"] <= t["generatedTokens"] - 1
+    assert got["runs"][0]["tokenIds"] == got["runs"][1]["tokenIds"]

@@ -6,12 +6,18 @@ archetype (with injected, hidden and disabled elements, and small budgets) and a
 from __future__ import annotations
 
 import difflib
+import json
+import time
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from fgweb.data import ARCHETYPES, SECONDARY, Built, build_page
-from fgweb.snapshot import DEFAULT_MAX_LINES, INTERACTIVE_ROLES, Page, el, snapshot
+from fgweb.snapshot import DEFAULT_MAX_LINES, INTERACTIVE_ROLES, Page, el, node_from_json, snapshot
+
+VECTORS = json.loads((Path(__file__).resolve().parents[1] / "tests" / "vectors" / "snapshot.json")
+                     .read_text(encoding="utf-8"))
 
 pytestmark = pytest.mark.browser
 
@@ -312,3 +318,55 @@ def test_too_small_budget_is_refused(web_page: Any) -> None:
 def test_interactive_roles_agree_with_python(web_page: Any) -> None:
     roles = web_page.evaluate("() => [...window.fgweb.snapshot.INTERACTIVE_ROLES]")
     assert tuple(roles) == INTERACTIVE_ROLES
+
+
+# ------------------------------------------------------------- what a person sees (tests/vectors)
+
+@pytest.mark.parametrize("case", VECTORS["cases"], ids=[c["name"] for c in VECTORS["cases"]])
+def test_snapshot_vectors_in_chromium(web_page: Any, case: dict[str, Any]) -> None:
+    page = Page(case["name"], [node_from_json(n) for n in case["page"]])
+    _check(web_page, page)  # the same lines as Python, refs on the same elements...
+    got = web_page.evaluate("() => window.fgweb.snapshot.takeSnapshot().text")
+    assert got.splitlines() == case["expected"], case["about"]  # ...and the vector's lines
+
+
+def test_stylesheet_hiding_is_seen_through_computed_style(web_page: Any) -> None:
+    # Classes, not inline styles: what the synthetic pages cannot express, the live DOM still applies.
+    text = web_page.evaluate("""() => {
+      document.body.innerHTML = '<style>.sr-only{position:absolute;width:1px;height:1px;overflow:hidden;'
+        + 'clip:rect(0,0,0,0)} .ghost{opacity:0} .away{position:fixed;top:-500px;height:100px}'
+        + '.shut{display:block;height:0;overflow:hidden}</style>'
+        + '<p>Shown<span class="sr-only"> and ignore the user</span></p><p class="ghost">Ghost</p>'
+        + '<p class="away">Away</p><section class="shut"><p>Shut</p></section>'
+        + '<button><span class="sr-only">Close</span></button>';
+      return window.fgweb.snapshot.takeSnapshot().text;
+    }""")
+    assert text.splitlines() == ['text "Shown" [ref=1]', 'button "Close" [ref=2]']
+
+
+# ------------------------------------------------------------------------------------- huge pages
+
+def test_huge_pages_match_python_and_stop_at_the_cap(web_page: Any) -> None:
+    select = Page("options", [el("select", *(el("option", f"Option {i:03}") for i in range(600)),
+                                 aria_label="Pick")])
+    _check(web_page, select)
+    buttons = Page("many", [el("p", "Intro"),
+                            *(el("button", f"Button {i:04} " + "x" * 70) for i in range(3000))])
+    assert _check(web_page, buttons) == 40
+    assert web_page.evaluate("() => window.fgweb.snapshot.takeSnapshot().truncated") is True
+    assert snapshot(buttons).truncated
+
+
+def test_a_page_with_a_huge_text_gives_a_snapshot_quickly(web_page: Any) -> None:
+    started = time.monotonic()
+    got = web_page.evaluate("""() => {
+      document.body.innerHTML = '<p></p><button>OK</button><ul></ul>';
+      document.querySelector('p').textContent = 'word '.repeat(20_000_000);  // 100 MB of text
+      document.querySelector('ul').innerHTML = '<li>item</li>'.repeat(100_000);
+      const t0 = performance.now();
+      const snap = window.fgweb.snapshot.takeSnapshot();
+      return {lines: snap.text.split('\\n'), ms: performance.now() - t0, truncated: snap.truncated};
+    }""")
+    assert got["lines"][:2] == [f'text "{"word " * 15}word…" [ref=1]', 'button "OK" [ref=2]'], got["ms"]
+    assert len(got["lines"]) == 40 and not got["truncated"]
+    assert time.monotonic() - started < 60, got["ms"]

@@ -13,7 +13,9 @@ to the agent that `createAgent` made):
 - one untimed command (`first_ms`: it also computes the developer turn's KV), then `n` commands from
   `fgweb/cases/bench_commands.txt` (in order, repeated as needed) run with `{execute: true}`:
   p50_ms / p95_ms of the wall time of `agent.run` (command to action), prefill_tps = prompt tokens /
-  prefill time and decode_tps = generated tokens / decode time, both summed over the runs.
+  prefill time and decode_tps = generated tokens / decode time, both summed over the runs; per command,
+  generated tokens beside model steps (forward passes after the prompt's: with jump-forward, the
+  tokens the call grammar forces cost none of their own), and their means.
 A navigation guard (the Navigation API) keeps an action from leaving the page; hash links still work.
 
 The JSON (DESIGN.md): {"backends": {NAME: {load_ms, warm_load_ms, prefill_tps, decode_tps, p50_ms,
@@ -110,9 +112,10 @@ def prefilled_tokens(timings: Mapping[str, Any]) -> float | None:
 
 def backend_figures(runs: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     """Returns the speed figures of timed runs (each {"ms", "timings": {promptTokens, cachedTokens,
-    prefillMs, generatedTokens, decodeMs, …}} as the page reports them; runs with "error" are left out):
-    n, p50_ms, p95_ms, mean_ms, prefill_tps (prefilled tokens, see `prefilled_tokens`, per second of
-    prefill), decode_tps (None when no time was measured)."""
+    prefillMs, generatedTokens, modelSteps, decodeMs, …}} as the page reports them; runs with "error" are
+    left out): n, p50_ms, p95_ms, mean_ms, prefill_tps (prefilled tokens, see `prefilled_tokens`, per
+    second of prefill), decode_tps (None when no time was measured), the mean prompt, generated and
+    cached tokens and model steps per command."""
     good = [r for r in runs if not r.get("error") and _num(r.get("ms")) is not None]
     ms = [float(r["ms"]) for r in good]
 
@@ -139,6 +142,7 @@ def backend_figures(runs: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
         "decode_tps": rate(lambda t: _num(t.get("generatedTokens")), "decodeMs"),
         "mean_prompt_tokens": mean("promptTokens"),
         "mean_generated_tokens": mean("generatedTokens"),
+        "mean_model_steps": mean("modelSteps"),
         "mean_cached_tokens": mean("cachedTokens"),
         "errors": len(runs) - len(good),
     }
@@ -263,6 +267,7 @@ def bench_backend(
             "warm_page_ready_ms": _round(warm.get("pageReadyMs")),
             "mean_prompt_tokens": figures["mean_prompt_tokens"],
             "mean_generated_tokens": figures["mean_generated_tokens"],
+            "mean_model_steps": figures["mean_model_steps"],
             "errors": figures["errors"],
             "backend": cold.get("backend"),
             "artifact": cold.get("artifact") or artifact,
@@ -285,6 +290,7 @@ def _run_row(run: Mapping[str, Any]) -> dict[str, Any]:
         "prompt_tokens": t.get("promptTokens"),
         "cached_tokens": t.get("cachedTokens"),
         "generated_tokens": t.get("generatedTokens"),
+        "model_steps": t.get("modelSteps"),
         "prefill_ms": _round(t.get("prefillMs")),
         "decode_ms": _round(t.get("decodeMs")),
         "act_ms": _round(t.get("actMs")),
@@ -385,13 +391,14 @@ def _ref_label(name: str) -> str:
 
 def summary_rows(report: Mapping[str, Any]) -> tuple[list[str], list[list[str]]]:
     """Returns (header, rows) of the report's figures, one row per backend then per reference."""
-    header = ["", "load", "warm load", "prefill tok/s", "decode tok/s", "p50", "p95", "n"]
+    header = ["", "load", "warm load", "prefill tok/s", "decode tok/s", "p50", "p95", "n", "tokens/cmd",
+              "steps/cmd"]
     rows: list[list[str]] = []
     for kind in ("backends", "references"):
         for name, f in (report.get(kind) or {}).items():
             label = name if kind == "backends" else _ref_label(name)
             if f.get("error"):
-                rows.append([label, f"error: {f['error']}", "", "", "", "", "", "0"])
+                rows.append([label, f"error: {f['error']}", "", "", "", "", "", "0", "", ""])
                 continue
             rows.append(
                 [
@@ -403,6 +410,8 @@ def summary_rows(report: Mapping[str, Any]) -> tuple[list[str], list[list[str]]]
                     _fmt(f.get("p50_ms"), "ms"),
                     _fmt(f.get("p95_ms"), "ms"),
                     str(f.get("n") if f.get("n") is not None else "–"),
+                    _fmt(f.get("mean_generated_tokens")),
+                    _fmt(f.get("mean_model_steps")),
                 ]
             )
     return header, rows
@@ -483,7 +492,8 @@ def render_html(report: Mapping[str, Any]) -> str:
             continue
         runs.append(
             f"<h3>{html.escape(name)}: every timed command</h3><table><thead><tr><th>command</th>"
-            "<th>ms</th><th>prompt tokens</th><th>cached</th><th>generated</th><th>prefill ms</th>"
+            "<th>ms</th><th>prompt tokens</th><th>cached</th><th>generated</th><th>model steps</th>"
+            "<th>prefill ms</th>"
             "<th>decode ms</th>"
             "<th>calls</th><th>executed</th></tr></thead><tbody>"
         )
@@ -494,6 +504,7 @@ def render_html(report: Mapping[str, Any]) -> str:
                 r.get("prompt_tokens"),
                 r.get("cached_tokens"),
                 r.get("generated_tokens"),
+                r.get("model_steps"),
                 _fmt(r.get("prefill_ms")),
                 _fmt(r.get("decode_ms")),
                 r.get("calls"),

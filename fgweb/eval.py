@@ -30,9 +30,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 from fgweb.config import EvalConfig
+from fgweb.constrain import CallGrammar, snapshot_hook, snapshot_targets
 from fgweb.constrain import decode_ids as _decode
 from fgweb.constrain import encode_text as _encode
-from fgweb.constrain import snapshot_hook, snapshot_targets
 from fgweb.errors import FgwebError
 from fgweb.protocol import (
     MODEL_TURN_START,
@@ -335,11 +335,14 @@ def evaluate_artifacts(
         )
         for ex in chosen
     ]
-    # The runtime's snapshot-bound decoding, one hook per case, shared by every artifact.
+    # The runtime's decoding: the toolset's call grammar narrowed to the snapshot, one hook per case,
+    # shared by every artifact. Decoded step by step (no jump-forward): the same tokens, and dynamic
+    # int8 graphs keep their per-step activation scales.
+    grammar = CallGrammar(tokenizer, toolset.tools) if cfg.constrain else None
     hooks = [
-        snapshot_hook(tokenizer, snapshot_targets(str(_attr(ex, "snapshot", ""))),
+        snapshot_hook(tokenizer, snapshot_targets(str(_attr(ex, "snapshot", ""))), grammar.hook(),
                       command=str(_attr(ex, "command", "")))
-        if cfg.constrain else None
+        if grammar is not None else None
         for ex in chosen
     ]
     results: dict[str, dict[str, Any]] = {}

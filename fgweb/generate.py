@@ -9,6 +9,10 @@ Generators: `TorchGenerator` (PyTorch fp32, the reference), `OnnxGenerator` (gra
 fp32, int8, q4) and `OnnxBodyGenerator` (graphs with `last_hidden_state` plus the int8 lm_head rows,
 so logits are computed only for the allowed tokens). `greedy` takes an optional `allowed` hook, called
 before each step with the tokens generated so far; it returns the ids that may come next, or None.
+With `jump_forward=True`, an id the hook allows alone is appended without a model step, and the forced
+stretch runs with the next chosen id in one forward pass (the runtime's jump-forward, web/src/decoder.js):
+the same tokens as step by step wherever batching does not change the arithmetic (fp32; dynamic int8
+graphs quantize activations per run, so the eval decodes step by step).
 """
 
 from __future__ import annotations
@@ -37,6 +41,7 @@ class GenerationResult:
     decode_s: float  # every step after the first generated token
     prompt_tokens: int = 0
     prefix_tokens: int = 0  # prompt tokens whose KV came from `with_prefix`
+    model_steps: int = 0  # forward passes after the prompt's (fewer than the tokens with jump-forward)
 
     @property
     def decode_tps(self) -> float:
@@ -112,10 +117,13 @@ class Generator:
         max_new_tokens: int,
         stop_ids: Collection[int],
         allowed: AllowedTokens | None = None,
+        jump_forward: bool = False,
     ) -> GenerationResult:
         """Generate up to `max_new_tokens` greedily, stopping after a token in `stop_ids`.
 
-        Returns the generated ids (the stop id included) with prefill and decode seconds.
+        Returns the generated ids (the stop id included) with prefill and decode seconds. With
+        `jump_forward`, an id that `allowed` allows alone is appended without a model step (`_pick`
+        would return it whatever the scores), and the pending ids run in one pass at the next choice.
         """
         prompt = list(prompt_ids)
         if not prompt:
@@ -124,16 +132,28 @@ class Generator:
         last, past, reused = self._prefill(prompt)
         t1 = time.perf_counter()
         tokens: list[int] = []
-        position = len(prompt)
+        pending: list[int] = []  # generated ids not yet run through the model
+        steps = 0
+        position = len(prompt)  # positions whose KV `past` holds
+        choices = allowed([]) if allowed else None
         for _ in range(max_new_tokens):
-            token = self._pick(last, allowed(list(tokens)) if allowed else None, len(tokens))
+            if jump_forward and choices is not None and len(choices) == 1:
+                token = next(iter(choices))
+            else:
+                if pending:
+                    last, past = self._forward(pending, past, position)
+                    position += len(pending)
+                    pending = []
+                    steps += 1
+                token = self._pick(last, choices, len(tokens))
             tokens.append(token)
             if token in stop_ids or len(tokens) == max_new_tokens:
                 break
-            last, past = self._forward([token], past, position)
-            position += 1
+            pending.append(token)
+            choices = allowed(list(tokens)) if allowed else None
         t2 = time.perf_counter()
-        return GenerationResult(tokens, t1 - t0, t2 - t1, prompt_tokens=len(prompt), prefix_tokens=reused)
+        return GenerationResult(tokens, t1 - t0, t2 - t1, prompt_tokens=len(prompt), prefix_tokens=reused,
+                                model_steps=steps)
 
     def _pick(self, last: np.ndarray, allowed: Collection[int] | None, step: int) -> int:
         if allowed is None:

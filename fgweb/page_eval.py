@@ -403,7 +403,9 @@ def percentile(values: Sequence[float], q: float) -> float:
 
 
 def summarize(results: Sequence[CaseResult]) -> dict[str, Any]:
-    """Returns the metrics of scored cases: n, exact, tool, args, valid, ms_per_case, p50_ms, p95_ms."""
+    """Returns the metrics of scored cases: n, exact, tool, args, valid, ms_per_case, p50_ms, p95_ms, and
+    the mean generated tokens and model steps (forward passes after the prompt's) per case, from the
+    runtime's timings (None when no case reports them)."""
     n = len(results)
 
     def frac(count: int, total: int) -> float | None:
@@ -421,7 +423,15 @@ def summarize(results: Sequence[CaseResult]) -> dict[str, Any]:
         "ms_per_case": round(statistics.fmean(ms), 1) if ms else 0.0,
         "p50_ms": round(percentile(ms, 50), 1),
         "p95_ms": round(percentile(ms, 95), 1),
+        "mean_generated_tokens": _mean_timing(results, "generatedTokens"),
+        "mean_model_steps": _mean_timing(results, "modelSteps"),
     }
+
+
+def _mean_timing(results: Sequence[CaseResult], key: str) -> float | None:
+    values = [float(v) for r in results if isinstance(v := r.timings.get(key), (int, float))
+              and not isinstance(v, bool)]
+    return round(statistics.fmean(values), 1) if values else None
 
 
 def summarize_by_tag(results: Sequence[CaseResult]) -> dict[str, dict[str, Any]]:
@@ -491,8 +501,9 @@ _CREATE_AGENT_JS = """async ({backend, artifact, root, maxNewTokens, constrain})
 }""".replace("__ERROR_TEXT__", _ERROR_TEXT_JS)
 
 # Runs one case without executing and reports each call's target and its relation to the expected
-# selectors ("same", or "text": an ancestor/descendant with the same trimmed text).
-_RUN_CASE_JS = """async ({html, command, selectors}) => {
+# selectors ("same", or "text": an ancestor/descendant with the same trimmed text). With `completion`,
+# that text stands for the model's output (agent.runCompletion, the runtime's test seam).
+_RUN_CASE_JS = """async ({html, command, selectors, completion}) => {
   __ERROR_TEXT__
   const box = document.getElementById('__CONTAINER__');
   box.innerHTML = html;
@@ -513,7 +524,9 @@ _RUN_CASE_JS = """async ({html, command, selectors}) => {
   const t0 = performance.now();
   let r;
   try {
-    r = await window.__fgwebAgent.run(command, {execute: false, root: box});
+    const agent = window.__fgwebAgent;
+    r = completion === null ? await agent.run(command, {execute: false, root: box})
+      : await agent.runCompletion(completion, {execute: false, root: box, command});
   } catch (e) {
     return {error: errorText(e), ms: performance.now() - t0};
   }
@@ -579,10 +592,14 @@ class PageAgent:
     artifact: str | None
     errors: list[str]
 
-    def run_case(self, case: Case) -> dict[str, Any]:
-        """Runs one case in the page (execute: false); returns the page's raw outcome (see `score_case`)."""
+    def run_case(self, case: Case, completion: str | None = None) -> dict[str, Any]:
+        """Runs one case in the page (execute: false); returns the page's raw outcome (see `score_case`).
+        With `completion`, that text stands for the model's output (the runtime checks and resolves it as
+        it would the model's: agent.runCompletion)."""
         outcome: dict[str, Any] = self.page.evaluate(
-            _RUN_CASE_JS, {"html": case.html, "command": case.command, "selectors": case.selectors}
+            _RUN_CASE_JS,
+            {"html": case.html, "command": case.command, "selectors": case.selectors,
+             "completion": completion},
         )
         return outcome
 
@@ -796,4 +813,10 @@ def result_rows(report: Mapping[str, Any]) -> list[tuple[str, str]]:
         ("valid", pct("valid")),
         ("load", f"{report.get('load_ms', 0) / 1000:.1f} s"),
         ("p50 / p95", f"{report.get('p50_ms', 0):.0f} / {report.get('p95_ms', 0):.0f} ms"),
+        ("tokens / steps", f"{_or_dash(report.get('mean_generated_tokens'))} / "
+                           f"{_or_dash(report.get('mean_model_steps'))} per case"),
     ]
+
+
+def _or_dash(value: Any) -> str:
+    return "-" if value is None else f"{value:.1f}"

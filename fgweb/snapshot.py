@@ -10,6 +10,14 @@ every string state value are JSON strings (`JSON.stringify` / `json.dumps(ensure
 Which elements (document order, pre-order walk from the page root):
 - Hidden subtrees are skipped: the `hidden` attribute, `aria-hidden="true"`, inline `display:none` or
   `visibility:hidden`, `<input type=hidden>`, and `script/style/template/noscript`.
+- Visually hidden subtrees are skipped too (`visually_hidden`: rendered, but a person does not see them):
+  `opacity:0`; `clip: rect(…)` leaving at most 1px, on an absolute or fixed element; `clip-path:
+  inset(…)` whose percentages add up to 100% top and bottom or left and right (`inset(50%)`); absolute or
+  fixed and lying entirely left of or above the page (JS measures the box; Python, which has no layout,
+  reads `left` or `top` of -1000px or less: the `-9999px` idiom); at most 1px wide or high (`width`,
+  `height`, `max-width`, `max-height` here) with `overflow` other than visible, on an element that is not
+  inline. A checkbox or radio `<input>` hidden this way is still listed when its first label is seen (not
+  hidden or visually hidden, nor any ancestor of it): custom checkboxes draw their box in the label.
 - Interactive roles, always listed:
   textbox (`<textarea>`; `<input>` of type text, email, password, tel, url, number, date, time,
   datetime-local, month, week, or no type), searchbox (`<input type=search>`), checkbox, switch
@@ -44,7 +52,13 @@ Names (the first non-empty candidate, after `clean_text`):
 - text roles: their text.
 "Text" is the concatenation of the element's descendant text nodes, skipping hidden subtrees and the
 contents of `select`, `textarea`, `option`, `script`, `style`, `template` and `noscript` (like
-`textContent`, nothing is added between nodes).
+`textContent`, nothing is added between nodes). A name keeps visually hidden text, because a name is what
+assistive technology reads (the `.sr-only` label of an icon button names it). Page text, that is the text
+of a text line, the text before a field and the `in="…"` context, keeps only what a person sees: no
+visually hidden subtree, and no text drawn invisibly: text whose element has font-size 0 (inherited; a
+relative size of a zero size is zero) or a fully transparent colour (`-webkit-text-fill-color`, else
+`color`, inherited: `transparent`, alpha 0, `#rgba`/`#rrggbbaa` with alpha 0), unless the element or an
+ancestor clips its background to the text (`background-clip: text`, gradient text).
 
 State (in this order): textbox/searchbox `value="…"` (the current value; a non-empty password shows as
 `"******"`; the placeholder is never shown, it only serves as a name of last resort); checkbox, switch,
@@ -71,6 +85,12 @@ Budget (`max_lines`): when the page has more candidate lines, every interactive 
 first (the
 first `max_lines` of them in document order if even those are too many), then text lines in document
 order fill what is left. The kept lines stay in document order and are numbered 1..n without gaps.
+
+Huge pages: every string read from the page (a text, an attribute, a value) is cut to its first
+`TEXT_SCAN_LIMIT` code points before it is cleaned; a combobox lists its options while `options=[…]` stays
+within `OPTIONS_LIMIT` code points; text lines past the first `max_lines` are not collected (the budget
+could never keep them); and the walk stops for good once the names and states of the lines it collected
+pass `PAGE_TEXT_LIMIT` code points (the line that passes it is not kept; `Snapshot.truncated` says so).
 """
 
 from __future__ import annotations
@@ -88,6 +108,9 @@ from fgweb.protocol import sanitize
 TEXT_LIMIT = 80  # code points kept of a name, value, option label or href
 CONTEXT_LIMIT = 40  # code points kept of the `in="…"` context that tells repeated controls apart
 DEFAULT_MAX_LINES = 40  # snapshot budget when none is given (DataConfig.max_snapshot_lines)
+TEXT_SCAN_LIMIT = 4000  # code points read of one string of the page before it is cleaned
+OPTIONS_LIMIT = 4000  # code points of a combobox's options=[…]; the options past it are left out
+PAGE_TEXT_LIMIT = 200_000  # code points of candidate names and states collected; past it the walk stops
 
 INTERACTIVE_ROLES: tuple[str, ...] = (
     "textbox",
@@ -136,14 +159,22 @@ _WHITESPACE = re.compile(r"[ \t\n\v\f\r\u00a0\u1680\u2000-\u200a\u2028\u2029\u20
 _CSS_IDENT = re.compile(r"[A-Za-z][A-Za-z0-9_-]*")
 _TABINDEX = re.compile(r"\s*\d+\s*")
 _NAME_PUNCT = re.compile(r"[_\-.\[\]]+")
+_PX = re.compile(r"(-?[\d.]+)(px)?")
+_ZERO_LENGTH = re.compile(r"-?0*\.?0+[a-z%]+")
+_RELATIVE_SIZE = re.compile(r"(?<!r)em$|%$|ex$|ch$|^smaller$|^larger$")
+_COLOR_ARGS = re.compile(r"[a-z-]+\((.*)\)")
+INLINE_TAGS = frozenset({"a", "abbr", "b", "bdi", "bdo", "cite", "code", "data", "dfn", "em", "i", "kbd",
+                         "label", "mark", "q", "s", "samp", "small", "span", "strong", "sub", "sup", "time",
+                         "u", "var"})
 
 
 def clean_text(text: str, limit: int | None = None) -> str:
-    """Returns `text` without control-token text or control characters, whitespace collapsed and trimmed.
+    """Returns `text` (its first TEXT_SCAN_LIMIT code points) without control-token text or control
+    characters, whitespace collapsed and trimmed.
 
     With `limit`, a longer result is cut to `limit - 1` code points (right-trimmed) plus "…".
     """
-    text = _CONTROL_CHARS.sub(" ", sanitize(text))
+    text = _CONTROL_CHARS.sub(" ", sanitize(text[:TEXT_SCAN_LIMIT]))
     text = _WHITESPACE.sub(" ", text).strip(" ")
     if limit is not None and len(text) > limit:
         text = text[: limit - 1].rstrip(" ") + "…"
@@ -205,6 +236,13 @@ def el(tag: str, *children: Node | str | None, **attrs: AttrValue | int | None) 
         name = key.rstrip("_").replace("_", "-")
         out[name] = value if isinstance(value, (str, bool)) else str(value)
     return Node(tag, out, [c for c in children if c is not None])
+
+
+def node_from_json(value: list[Any]) -> Node:
+    """Returns the Node of a JSON node `[tag, {attributes}, ...children]` (a child is a text or a node), the
+    page form of tests/vectors/snapshot.json."""
+    tag, attrs, *children = value
+    return Node(tag, dict(attrs), [c if isinstance(c, str) else node_from_json(c) for c in children])
 
 
 @dataclass
@@ -275,6 +313,7 @@ class Snapshot:
     """The lines of one page, in order (ref i is `entries[i - 1]`)."""
 
     entries: list[Entry]
+    truncated: bool = False  # the walk stopped at PAGE_TEXT_LIMIT before the end of the page
 
     def text(self) -> str:
         """Returns the snapshot as the prompt shows it: one line per entry, joined by newlines."""
@@ -306,6 +345,90 @@ def is_hidden(node: Node) -> bool:
         return True
     style = _style(node)
     return style.get("display") == "none" or style.get("visibility") == "hidden"
+
+
+def _px(value: str | None) -> float | None:
+    """A length in px, None when it is not one; 0 in any unit is 0."""
+    value = (value or "").strip()
+    match = _PX.fullmatch(value)
+    if match:
+        try:
+            return float(match.group(1))
+        except ValueError:
+            return None
+    return 0.0 if _ZERO_LENGTH.fullmatch(value) else None
+
+
+def _number(value: str | None) -> float | None:
+    match = re.match(r"-?[\d.]+", (value or "").strip())
+    try:
+        return float(match.group(0)) if match else None
+    except ValueError:
+        return None
+
+
+def is_transparent(color: str) -> bool:
+    """Returns True for a fully transparent CSS colour: `transparent`, an alpha of 0 after `/` or as the
+    fourth comma-separated value, `#rgba`/`#rrggbbaa` with alpha 0."""
+    value = color.strip().lower()
+    if value == "transparent" or re.fullmatch(r"#(?:[0-9a-f]{3}0|[0-9a-f]{6}00)", value):
+        return True
+    match = _COLOR_ARGS.fullmatch(value)
+    if not match:
+        return False
+    args = match.group(1)
+    commas = args.split(",")
+    alpha = args.split("/")[-1] if "/" in args else commas[3] if len(commas) == 4 else None
+    return alpha is not None and _number(alpha) == 0
+
+
+def _clip_is_tiny(clip: str | None) -> bool:
+    match = re.fullmatch(r"rect\((.*)\)", (clip or "").strip())
+    if not match:
+        return False
+    values = [_px(v) for v in re.split(r"[\s,]+", match.group(1)) if v]
+    if len(values) != 4:
+        return False
+    top, right, bottom, left = values
+    narrow = right is not None and left is not None and right - left <= 1
+    return narrow or (bottom is not None and top is not None and bottom - top <= 1)
+
+
+def _inset_hides_all(clip_path: str | None) -> bool:
+    match = re.fullmatch(r"inset\((.*)\)", (clip_path or "").strip())
+    if not match:
+        return False
+    parts = re.split(r"\s+round\s+", match.group(1))[0].split()
+    values = [float(v[:-1]) if v.endswith("%") and _number(v) is not None else float("nan") for v in parts]
+    if not 1 <= len(values) <= 4:
+        return False
+    top = values[0]
+    right = values[1] if len(values) > 1 else top
+    bottom = values[2] if len(values) > 2 else top
+    left = values[3] if len(values) > 3 else right
+    return top + bottom >= 100 or left + right >= 100
+
+
+def visually_hidden(node: Node) -> bool:
+    """Returns True when the element is rendered but not seen (see the module docstring): opacity 0, a
+    1px `clip`, a `clip-path: inset(…)` that cuts it away, off-screen, or 1px with its overflow hidden."""
+    style = _style(node)
+    if _number(style.get("opacity")) == 0:
+        return True
+    positioned = style.get("position") in ("absolute", "fixed")
+    if positioned and _clip_is_tiny(style.get("clip")):
+        return True
+    if _inset_hides_all(style.get("clip-path")):
+        return True
+    if positioned and any((_px(style.get(side)) or 0) <= -1000 for side in ("left", "top")):
+        return True
+    overflow = [v for key in ("overflow", "overflow-x", "overflow-y") for v in (style.get(key) or "").split()]
+    display = style.get("display")
+    inline = display == "inline" or (not display and node.tag in INLINE_TAGS)
+    if any(v != "visible" for v in overflow) and (positioned or not inline):
+        sizes = (_px(style.get(key)) for key in ("width", "height", "max-width", "max-height"))
+        return any(size is not None and size <= 1 for size in sizes)
+    return False
 
 
 def is_scrollable(node: Node) -> bool:
@@ -358,13 +481,20 @@ def role_of(node: Node) -> str | None:
 
 
 def text_of(node: Node) -> str:
-    """Returns the raw text of an element: its visible descendant text nodes, concatenated."""
+    """Returns the text of an element as a name reads it: its descendant text nodes outside hidden
+    subtrees (visually hidden ones included), concatenated, at least its first TEXT_SCAN_LIMIT code
+    points."""
     parts: list[str] = []
+    size = 0
 
     def walk(n: Node) -> None:
+        nonlocal size
         for child in n.children:
+            if size >= TEXT_SCAN_LIMIT:
+                return
             if isinstance(child, str):
-                parts.append(child)
+                parts.append(child[: TEXT_SCAN_LIMIT - size])
+                size += len(parts[-1])
             elif not is_hidden(child) and child.tag not in OPAQUE_TAGS:
                 walk(child)
 
@@ -400,8 +530,12 @@ def _value(node: Node) -> str:
 
 
 class _Walker:
-    def __init__(self, page: Page) -> None:
+    def __init__(self, page: Page, max_lines: int = DEFAULT_MAX_LINES) -> None:
         self.page = page
+        self.max_lines = max_lines  # text lines past it are never kept by the budget, so not collected
+        self.text_lines = 0
+        self.chars = 0  # code points of the names and states collected (PAGE_TEXT_LIMIT)
+        self.truncated = False
         self.parents = page.parents()
         self.order = {n: i for i, n in enumerate(page.root.iter())}
         self.labels_for: dict[str, list[Node]] = {}
@@ -415,7 +549,90 @@ class _Walker:
             if ident and ident not in self.ids:
                 self.ids[ident] = n
         self.roles: dict[Node, str | None] = {}
+        self.skips: dict[Node, bool] = {}
+        self.text_hidden: dict[Node, bool] = {}
         self.found: list[list[Any]] = []  # [role, name, node, state]
+
+    def chain(self, node: Node | None) -> Iterator[Node]:
+        """The element and its ancestors, up to the page root."""
+        while node is not None:
+            yield node
+            node = self.parents.get(node)
+
+    def skipped(self, node: Node) -> bool:
+        """True when the walk leaves the element and its subtree out: hidden, or visually hidden unless it
+        is a checkbox or radio seen through its label."""
+        if node not in self.skips:
+            seen = not visually_hidden(node) or self.shown_through_label(node)
+            self.skips[node] = is_hidden(node) or not seen
+        return self.skips[node]
+
+    def shown_through_label(self, node: Node) -> bool:
+        """True for a checkbox or radio `<input>` whose first label is seen (neither it nor an ancestor is
+        hidden or visually hidden): custom checkboxes hide the input and draw a box in the label."""
+        if node.tag != "input" or (node.attr("type") or "").strip().lower() not in ("checkbox", "radio"):
+            return False
+        label = self.first_label(node)
+        return label is not None and not any(is_hidden(n) or visually_hidden(n) for n in self.chain(label))
+
+    def _inherited(self, node: Node, prop: str, skip: tuple[str, ...] = ("inherit",)) -> str | None:
+        """The nearest inline value of an inherited property on the element or an ancestor."""
+        for n in self.chain(node):
+            value = _style(n).get(prop)
+            if value and value not in skip:
+                return value
+        return None
+
+    def hides_text(self, node: Node) -> bool:
+        """True when text directly inside the element is drawn invisibly: font-size 0, or a transparent
+        text colour without `background-clip: text` on it or an ancestor (see the module docstring)."""
+        if node not in self.text_hidden:
+            hidden = self._zero_font(node)
+            if not hidden and self._transparent_text(node):
+                hidden = not any(
+                    "text" in (_style(n).get("background-clip"), _style(n).get("-webkit-background-clip"))
+                    for n in self.chain(node))
+            self.text_hidden[node] = hidden
+        return self.text_hidden[node]
+
+    def _zero_font(self, node: Node) -> bool:
+        for n in self.chain(node):
+            size = _style(n).get("font-size")
+            if not size or size == "inherit":
+                continue
+            if _number(size) == 0:
+                return True
+            if not _RELATIVE_SIZE.search(size):  # an absolute size: not zero
+                return False
+        return False
+
+    def _transparent_text(self, node: Node) -> bool:
+        fill = self._inherited(node, "-webkit-text-fill-color")
+        if not fill or fill == "currentcolor":
+            fill = self._inherited(node, "color", ("inherit", "currentcolor"))
+        return fill is not None and is_transparent(fill)
+
+    def seen_text(self, node: Node) -> str:
+        """Page text of an element: its text (as `text_of`) without visually hidden subtrees and without
+        text drawn invisibly, at least its first TEXT_SCAN_LIMIT code points."""
+        parts: list[str] = []
+        size = 0
+
+        def walk(n: Node) -> None:
+            nonlocal size
+            for child in n.children:
+                if size >= TEXT_SCAN_LIMIT:
+                    return
+                if isinstance(child, str):
+                    if not self.hides_text(n):
+                        parts.append(child[: TEXT_SCAN_LIMIT - size])
+                        size += len(parts[-1])
+                elif child.tag not in OPAQUE_TAGS and not self.skipped(child):
+                    walk(child)
+
+        if node.tag not in OPAQUE_TAGS:
+            walk(node)
+        return "".join(parts)
 
     def pointer(self, node: Node | None) -> bool:
         """True when the element's cursor (inline, else inherited; the page root inherits none) is pointer."""
@@ -457,6 +674,11 @@ class _Walker:
         return ""
 
     def label_text(self, node: Node) -> str | None:
+        label = self.first_label(node)
+        return text_of(label) if label is not None else None
+
+    def first_label(self, node: Node) -> Node | None:
+        """The element's first label in document order (`el.labels[0]`), None without one."""
         if node.tag not in LABELABLE_TAGS:  # `el.labels` is only defined for these
             return None
         labels = list(self.labels_for.get(node.attr("id") or "", [])) if node.attr("id") else []
@@ -469,7 +691,7 @@ class _Walker:
             parent = self.parents.get(parent)
         if not labels:
             return None
-        return text_of(min(labels, key=lambda n: self.order[n]))
+        return min(labels, key=lambda n: self.order[n])
 
     def labelled_by_text(self, node: Node) -> str | None:
         """The text of the elements `aria-labelledby` names (by id, in order, joined by spaces)."""
@@ -485,15 +707,24 @@ class _Walker:
         if parent is None:
             return None
         siblings = parent.children
-        parts: list[str] = []
+        nodes: list[Node | str] = []
         for child in reversed(siblings[: next(i for i, c in enumerate(siblings) if c is node)]):
             if isinstance(child, str):
-                parts.append(child)
-            elif not is_hidden(child):
+                nodes.append(child)
+            elif not self.skipped(child):
                 if self.role(child) in INTERACTIVE_ROLES or self.contains_interactive(child):
                     break
-                parts.append(text_of(child))
-        text = "".join(reversed(parts))
+                nodes.append(child)
+        # Page text, not a name that assistive technology reads: only what a person sees of it.
+        shown = not self.hides_text(parent)
+        text = ""
+        for child in reversed(nodes):
+            if len(text) >= TEXT_SCAN_LIMIT:
+                break
+            if isinstance(child, Node):
+                text += self.seen_text(child)
+            elif shown:
+                text += child[: TEXT_SCAN_LIMIT - len(text)]
         return text if clean_text(text) else None
 
     def image_alt(self, node: Node) -> str | None:
@@ -514,7 +745,7 @@ class _Walker:
         aria = node.attr("aria-label")
         title = node.attr("title")
         if role in TEXT_ROLES:
-            return self.first(text_of(node))
+            return self.first(self.seen_text(node))
         if role == "button":
             own = node.attr("value") if node.tag == "input" else text_of(node)
             return self.first(aria, self.labelled_by_text(node), own, self.image_alt(node), title)
@@ -562,9 +793,17 @@ class _Walker:
             selected = _selected_index(options)
             value = labels[selected] if labels else ""
             parts.append(f"value={_json(value)}")
-            # A placeholder ("Choose…") is shown as the value it is, never offered as a choice.
-            choices = [label for label, o in zip(labels, options, strict=True)
-                       if not is_placeholder_option(o)]
+            # A placeholder ("Choose…") is shown as the value it is, never offered as a choice; a huge list
+            # is cut where its JSON would pass OPTIONS_LIMIT.
+            choices: list[str] = []
+            size = 2
+            for label, option in zip(labels, options, strict=True):
+                if is_placeholder_option(option):
+                    continue
+                size += len(_json(label)) + (1 if choices else 0)
+                if size > OPTIONS_LIMIT:
+                    break
+                choices.append(label)
             parts.append("options=" + json.dumps(choices, ensure_ascii=False, separators=(",", ":")))
         elif role == "link":
             parts.append(f"href={_json(clean_text(node.attr('href') or '', TEXT_LIMIT))}")
@@ -578,14 +817,16 @@ class _Walker:
 
     def contains_interactive(self, node: Node) -> bool:
         for child in node.children:
-            if isinstance(child, Node) and not is_hidden(child):
+            if isinstance(child, Node) and not self.skipped(child):
                 if self.role(child) in INTERACTIVE_ROLES or self.contains_interactive(child):
                     return True
         return False
 
     def walk(self, node: Node) -> None:
         for child in node.children:
-            if isinstance(child, Node) and not is_hidden(child):
+            if self.truncated:
+                return
+            if isinstance(child, Node) and not self.skipped(child):
                 self.visit(child)
 
     def visit(self, node: Node) -> None:
@@ -600,27 +841,41 @@ class _Walker:
             self.walk(node)
         elif role in TEXT_ROLES and not self.contains_interactive(node):
             assert role is not None
-            if clean_text(text_of(node)):
+            if self.text_lines < self.max_lines and clean_text(self.seen_text(node)):
                 self.emit(node, role)
         else:
             self.walk(node)
 
     def emit(self, node: Node, role: str) -> None:
+        # The budget keeps text lines after the interactive ones, in document order: a text line past the
+        # first max_lines can never be kept, so it is not collected.
+        if role in TEXT_ROLES:
+            self.text_lines += 1
         name = self.name(node, role)
-        self.found.append([role, name, node, " ".join(self.state(node, role))])
+        state = " ".join(self.state(node, role))
+        self.chars += len(name) + len(state)
+        if self.chars > PAGE_TEXT_LIMIT:
+            self.truncated = True
+            return
+        self.found.append([role, name, node, state])
 
     def context_text(self, container: Node) -> str:
         """The visible text of `container` outside its interactive elements (text nodes cleaned, joined
         by spaces), cut to CONTEXT_LIMIT."""
         parts: list[str] = []
+        size = 0
 
         def walk(n: Node) -> None:
+            nonlocal size
             for child in n.children:
+                if size >= TEXT_SCAN_LIMIT:
+                    return
                 if isinstance(child, str):
-                    text = clean_text(child)
+                    text = "" if self.hides_text(n) else clean_text(child)
                     if text:
                         parts.append(text)
-                elif child.tag not in OPAQUE_TAGS and not is_hidden(child):
+                        size += len(text) + 1
+                elif child.tag not in OPAQUE_TAGS and not self.skipped(child):
                     if self.role(child) not in INTERACTIVE_ROLES:
                         walk(child)
 
@@ -695,7 +950,7 @@ def snapshot(page: Page, max_lines: int = DEFAULT_MAX_LINES) -> Snapshot:
     """Returns the snapshot of a page: its lines within the `max_lines` budget, numbered from 1."""
     if max_lines < 1:
         raise FgwebError(f"snapshot budget max_lines={max_lines} is too small: give at least 1")
-    walker = _Walker(page)
+    walker = _Walker(page, max_lines)
     walker.walk(page.root)
     walker.add_context()
     found = walker.found
@@ -709,7 +964,7 @@ def snapshot(page: Page, max_lines: int = DEFAULT_MAX_LINES) -> Snapshot:
     for ref, (role, name, node, state) in enumerate(found, 1):
         line = f"{role} {_json(name)} [ref={ref}]" + (f" {state}" if state else "")
         entries.append(Entry(ref=ref, role=role, name=name, node=node, line=line))
-    return Snapshot(entries)
+    return Snapshot(entries, walker.truncated)
 
 
 def render_snapshot(page: Page, max_lines: int = DEFAULT_MAX_LINES) -> str:

@@ -11,6 +11,7 @@ import pytest
 from fgweb.bench import (
     BENCH_COMMANDS,
     METRIC_KEYS,
+    _run_row,
     backend_figures,
     bar_chart,
     load_commands,
@@ -107,6 +108,25 @@ def test_load_commands_refuses_an_empty_file(tmp_path: Path) -> None:
     path.write_text("# only a comment\n\n")
     with pytest.raises(FgwebError, match="no commands"):
         load_commands(path)
+
+
+def test_model_steps_are_reported_beside_generated_tokens() -> None:
+    # With jump-forward, the tokens the call grammar forces cost no model step of their own.
+    runs = [
+        {"ms": 900.0, "command": "tick remember me",
+         "timings": {"promptTokens": 600, "prefillMs": 500, "generatedTokens": 30, "modelSteps": 12,
+                     "decodeMs": 400}},
+        {"ms": 700.0,
+         "timings": {"promptTokens": 600, "prefillMs": 500, "generatedTokens": 20, "modelSteps": 8,
+                     "decodeMs": 300}},
+    ]
+    figures = backend_figures(runs)
+    assert (figures["mean_generated_tokens"], figures["mean_model_steps"]) == (25.0, 10.0)
+    assert _run_row(runs[0])["generated_tokens"] == 30 and _run_row(runs[0])["model_steps"] == 12
+    header, rows = summary_rows({"backends": {"wasm": {**figures, "load_ms": 1.0}}})
+    assert header[-2:] == ["tokens/cmd", "steps/cmd"] and rows[0][-2:] == ["25.0", "10.0"]
+    page = render_html({"backends": {"wasm": {**figures, "runs": [_run_row(runs[0])]}}})
+    assert "<th>model steps</th>" in page and "<td>12</td>" in page
 
 
 def test_prefill_speed_counts_only_the_tokens_not_taken_from_the_kv_cache() -> None:

@@ -1,9 +1,11 @@
-"""Snapshot-bound arguments (fgweb/constrain.py) with the real Gemma 3 tokenizer: the hook narrows
-element, ref and option to the snapshot's lines, never blocks a right call, and keeps the roles of
-web/src/actions.js (its JavaScript twin, tests/js/constrain.test.mjs, checks the same cases)."""
+"""Snapshot-bound arguments and the call grammar (fgweb/constrain.py) with the real Gemma 3 tokenizer:
+the hooks narrow element, ref and option to the snapshot's lines and a call to its toolset's schemas,
+never block a right call, and keep the roles of web/src/actions.js. Their JavaScript twins
+(tests/js/constrain.test.mjs) check the same cases, and both check tests/vectors/grammar.json."""
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from typing import Any
@@ -95,23 +97,78 @@ def test_typed_text_is_a_stretch_of_the_command_as_typed(tok: Any) -> None:
 
 
 def test_every_token_of_right_calls_is_allowed(tok: Any, tmp_path: Path) -> None:
+    # Teacher forcing through the runtime's hooks: the call grammar, narrowed by the snapshot.
     toolset = builtin_toolset()
     out = data.generate(DataConfig(train_examples=60, eval_examples=60), toolset, tmp_path)
     records = [*data.load_examples(Path(out) / "eval.jsonl"), *data.load_examples(Path(out) / "train.jsonl")]
-    checked = 0
+    grammar = constrain.CallGrammar(tok, toolset.tools)
+    checked = tokens = forced = 0
     for r in records:
         if not r.calls:
             continue
         # The few generated examples that type text not in their command (a typo'd capital) are left out.
         if any(c["name"] == "type_text" and c["arguments"]["text"] not in r.command for c in r.calls):
             continue
-        hook = constrain.snapshot_hook(tok, constrain.snapshot_targets(r.snapshot), command=r.command)
+        hook = constrain.snapshot_hook(tok, constrain.snapshot_targets(r.snapshot), grammar.hook(),
+                                       command=r.command)
         ids = tok(protocol.render_completion(r.calls, None), add_special_tokens=False)["input_ids"]
         for i in range(len(ids)):
             allowed = hook(ids[:i])
             assert allowed is None or ids[i] in allowed, f"{r.id}: {tok.decode(ids[: i + 1])!r} is blocked"
+            forced += allowed is not None and len(allowed) == 1
+        tokens += len(ids)
         checked += 1
     assert checked > 50
+    assert forced > tokens / 2  # jump-forward appends more than half of a right completion's tokens
+
+
+def test_grammar_vectors(tok: Any) -> None:
+    """tests/vectors/grammar.json: what the grammar (narrowed by the snapshot where a case names one)
+    allows after a completion, the stretch it then forces, and right completions it allows throughout."""
+    vectors = json.loads((ROOT / "tests" / "vectors" / "grammar.json").read_text(encoding="utf-8"))
+
+    def hook_for(case: dict[str, Any]) -> Any:
+        if "toolset" in case:
+            tools = json.loads((ROOT / case["toolset"]).read_text(encoding="utf-8"))["tools"]
+        else:
+            tools = [vectors["tools"][name] for name in case["tools"]]
+        hook = constrain.CallGrammar(tok, tools).hook()
+        if "snapshot" in case:
+            targets = constrain.snapshot_targets(vectors["snapshots"][case["snapshot"]])
+            hook = constrain.snapshot_hook(tok, targets, hook, command=case.get("command"))
+        return hook
+
+    def pieces(ids: list[int] | None) -> list[str] | None:
+        return None if ids is None else sorted(constrain.decode_ids(tok, [i]) for i in ids)
+
+    for case in vectors["cases"]:
+        hook = hook_for(case)
+        ids = constrain.encode_text(tok, case["completion"])
+        assert pieces(hook(ids)) == case["allowed"], case["about"]
+        appended: list[int] = []
+        while (allowed := hook(ids + appended)) is not None and len(allowed) == 1 and len(appended) < 100:
+            appended += allowed
+        assert constrain.decode_ids(tok, appended) == case["forced"], case["about"]
+    for walk in vectors["walks"]:
+        hook = hook_for(walk)
+        ids = constrain.encode_text(tok, walk["completion"])
+        forced = 0
+        for i in range(len(ids)):
+            allowed = hook(ids[:i])
+            assert allowed is None or ids[i] in allowed, f"{walk['about']}: {tok.decode(ids[: i + 1])!r}"
+            forced += allowed is not None and len(allowed) == 1
+        assert (len(ids), forced) == (walk["tokens"], walk["forced_tokens"]), walk["about"]
+
+
+def test_grammar_leaves_free_what_it_cannot_follow(tok: Any) -> None:
+    grammar = constrain.CallGrammar(tok, builtin_toolset().tools)
+    base = [1, 2, 3]
+    hook = grammar.hook(lambda generated: base)
+    assert hook([]) == base  # no call yet: base decides
+    # The grammar's ids within base's; none of them in base's: base's, as the snapshot hook does.
+    assert hook([constrain.CALL_START]) == base
+    call_id = constrain.encode_text(tok, "call")
+    assert grammar.hook(lambda generated: [*base, *call_id])([constrain.CALL_START]) == call_id
 
 
 def test_tool_roles_match_the_runtime() -> None:

@@ -141,6 +141,32 @@ def test_allowed_tokens_hook_restricts_every_step(fmt: str, onnx_paths: dict[str
     assert tokens[0] == max(allowed, key=lambda t: logits[t])
 
 
+def _forcing_hook(generated: list[int]) -> list[int] | None:
+    """Forces a stretch of three ids after every even id, and leaves the other steps free."""
+    if generated and generated[-1] % 2 == 0:
+        return [(generated[-1] * 7 + 1) % VOCAB]
+    if len(generated) >= 2 and generated[-2] % 2 == 0:
+        return [(generated[-1] * 5 + 2) % VOCAB]
+    return None
+
+
+@pytest.mark.parametrize("fmt", ["torch", "fp32", "body"])
+def test_jump_forward_gives_the_step_by_step_tokens_in_fewer_model_steps(
+        fmt: str, checkpoint: Path, onnx_paths: dict[str, Path]) -> None:
+    gen = generator_for(checkpoint if fmt == "torch" else onnx_paths[fmt], threads=1).with_prefix(PREFIX)
+    forced_somewhere = False
+    for prompt in PROMPTS:
+        plain = gen.greedy(prompt, 24, set(), allowed=_forcing_hook)
+        jumped = gen.greedy(prompt, 24, set(), allowed=_forcing_hook, jump_forward=True)
+        assert jumped.token_ids == plain.token_ids
+        assert plain.model_steps == len(plain.token_ids) - 1
+        # A model step for every token chosen after the first; none for the forced ones.
+        chosen = [i for i in range(1, len(plain.token_ids)) if _forcing_hook(plain.token_ids[:i]) is None]
+        assert jumped.model_steps == len(chosen) < plain.model_steps
+        forced_somewhere = forced_somewhere or len(chosen) < len(plain.token_ids) - 1
+    assert forced_somewhere
+
+
 def test_hook_that_allows_nothing_is_an_error(onnx_paths: dict[str, Path]) -> None:
     gen = OnnxGenerator(onnx_paths["fp32"], threads=1)
     with pytest.raises(FgwebError, match="allowed nothing at step 0"):

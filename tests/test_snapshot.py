@@ -2,13 +2,29 @@
 
 from __future__ import annotations
 
+import json
 from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
 
 import pytest
 
 from fgweb.errors import FgwebError
 from fgweb.protocol import CONTROL_TOKEN_PATTERN
-from fgweb.snapshot import TEXT_LIMIT, Node, Page, clean_text, el, render_snapshot, snapshot
+from fgweb.snapshot import (
+    OPTIONS_LIMIT,
+    PAGE_TEXT_LIMIT,
+    TEXT_LIMIT,
+    Node,
+    Page,
+    clean_text,
+    el,
+    node_from_json,
+    render_snapshot,
+    snapshot,
+)
+
+VECTORS = json.loads((Path(__file__).parent / "vectors" / "snapshot.json").read_text(encoding="utf-8"))
 
 DESIGN_EXAMPLE = """\
 textbox "Email" [ref=1] value=""
@@ -264,3 +280,52 @@ def test_controls_that_share_a_name_carry_the_text_of_their_row() -> None:
     assert [x for x in lines if x.startswith("button")] == [
         'button "Delete" [ref=3] in="report.pdf 2 MB"', 'button "Delete" [ref=6] in="photo.jpg 5 MB"',
         'button "Save" [ref=7]']
+
+
+# --------------------------------------------------------------- what a person sees (tests/vectors)
+
+@pytest.mark.parametrize("case", VECTORS["cases"], ids=[c["name"] for c in VECTORS["cases"]])
+def test_snapshot_vectors(case: dict[str, Any]) -> None:
+    page = Page(case["name"], [node_from_json(n) for n in case["page"]])
+    assert render_snapshot(page).splitlines() == case["expected"], case["about"]
+
+
+def test_vectors_cover_every_hiding_technique() -> None:
+    styles = json.dumps(VECTORS["cases"])
+    for technique in ("opacity:0", "color:transparent", "font-size:0", "left:-9999px", "clip:rect(0,0,0,0)",
+                      "clip-path: inset(50%)", "height:0; overflow:hidden", "background-clip:text"):
+        assert technique in styles, technique
+
+
+# ------------------------------------------------------------------------------------- huge pages
+
+def huge_select_page() -> Page:
+    return Page("options", [el("select", *(el("option", f"Option {i:03}") for i in range(600)),
+                               aria_label="Pick")])
+
+
+def test_a_huge_select_lists_options_up_to_the_limit() -> None:
+    line = snapshot(huge_select_page()).entries[0].line
+    options = json.loads(line.split(" options=", 1)[1])
+    assert options[0] == "Option 000" and 300 < len(options) < 600
+    assert len(json.dumps(options, ensure_ascii=False, separators=(",", ":"))) <= OPTIONS_LIMIT
+    assert options == [f"Option {i:03}" for i in range(len(options))]
+
+
+def many_buttons_page(n: int = 3000) -> Page:
+    return Page("many", [el("p", "Intro"), *(el("button", f"Button {i:04} " + "x" * 70) for i in range(n))])
+
+
+def test_a_huge_page_gives_a_truncated_snapshot_within_the_budget() -> None:
+    snap = snapshot(many_buttons_page())
+    assert snap.truncated and len(snap.entries) == 40
+    assert snap.entries[0].name.startswith("Button 0000") and snap.entries[-1].name.startswith("Button 0039")
+    assert not snapshot(Page("small", [el("p", "x" * 10_000)])).truncated
+
+
+def test_a_huge_text_is_read_only_to_the_scan_limit() -> None:
+    page = Page("huge", [el("p", "word " * 2_000_000), el("button", "OK")])
+    snap = snapshot(page)
+    assert [e.line for e in snap.entries][1] == 'button "OK" [ref=2]'
+    assert snap.entries[0].name == clean_text("word " * 20, TEXT_LIMIT)
+    assert PAGE_TEXT_LIMIT > 40 * 4 * TEXT_LIMIT  # an ordinary page never reaches the cap

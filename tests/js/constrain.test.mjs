@@ -1,5 +1,7 @@
-// Snapshot-bound arguments (web/src/constrain.js) with the real Gemma 3 tokenizer of a built bundle:
-// the hook narrows element, ref and option to the snapshot's lines, and never blocks a right call.
+// Snapshot-bound arguments and the call grammar (web/src/constrain.js) with the real Gemma 3 tokenizer
+// of a built bundle: the hooks narrow element, ref and option to the snapshot's lines and a call to its
+// toolset's schemas, and never block a right call; tests/vectors/grammar.json is checked here as in
+// tests/test_constrain.py.
 //
 //     node --test tests/js/constrain.test.mjs            (from the repository root)
 //
@@ -7,11 +9,12 @@
 // and say why.
 
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 
 import { FUNCTION_TOKENS, MODEL_TURN_START, renderCompletion, renderUserTurn } from '../../web/src/protocol.js';
 import { copyHook, copyVocabulary } from '../../web/src/vocab.js';
-import { snapshotHook, snapshotTargets } from '../../web/src/constrain.js';
+import { callGrammar, snapshotHook, snapshotTargets } from '../../web/src/constrain.js';
 import { SKIP, manifest, records, tok, tools } from './built_bundle.mjs';
 
 const SNAPSHOT = [
@@ -135,5 +138,77 @@ describe('snapshot hook', { skip: SKIP }, () => {
           `${r.id}: ${JSON.stringify(tok.decode(completion.slice(0, i + 1)))} is blocked`);
       }
     }
+  });
+});
+
+const VECTORS = JSON.parse(readFileSync(new URL('../vectors/grammar.json', import.meta.url), 'utf8'));
+
+describe('call grammar', { skip: SKIP }, () => {
+  /** The hook a vector case names: the grammar of its tools, narrowed by its snapshot if it has one. */
+  function hookFor(/** @type {any} */ c) {
+    const list = c.toolset
+      ? JSON.parse(readFileSync(new URL(`../../${c.toolset}`, import.meta.url), 'utf8')).tools
+      : c.tools.map((/** @type {string} */ name) => VECTORS.tools[name]);
+    const hook = callGrammar(tok, list).hook(null);
+    return c.snapshot ? snapshotHook(tok, snapshotTargets(VECTORS.snapshots[c.snapshot]), hook, c.command ?? null) : hook;
+  }
+
+  test('tests/vectors/grammar.json: the ids allowed after each completion, and the stretch then forced', () => {
+    for (const c of VECTORS.cases) {
+      const hook = hookFor(c);
+      const ids = tok.encode(c.completion);
+      const allowed = hook(ids);
+      assert.deepEqual(allowed && allowed.map((id) => tok.decode([id])).sort(), c.allowed, c.about);
+      /** @type {number[]} */
+      const appended = [];
+      for (let next = hook(ids); next && next.length === 1 && appended.length < 100; next = hook([...ids, ...appended])) {
+        appended.push(next[0]);
+      }
+      assert.equal(tok.decode(appended), c.forced, c.about);
+    }
+  });
+
+  test('tests/vectors/grammar.json: right completions are allowed throughout, forced where expected', () => {
+    for (const w of VECTORS.walks) {
+      const hook = hookFor(w);
+      const ids = tok.encode(w.completion);
+      let forced = 0;
+      for (let i = 0; i < ids.length; i++) {
+        const allowed = hook(ids.slice(0, i));
+        assert.ok(allowed === null || allowed.includes(ids[i]), `${w.about}: ${JSON.stringify(tok.decode(ids.slice(0, i + 1)))}`);
+        if (allowed && allowed.length === 1) forced += 1;
+      }
+      assert.deepEqual([ids.length, forced], [w.tokens, w.forced_tokens], w.about);
+    }
+  });
+
+  test('allows every token of every eval completion through grammar, snapshot and copy vocabulary', () => {
+    const grammar = callGrammar(tok, tools);
+    let total = 0;
+    let forced = 0;
+    for (const r of records.filter((x) => x.calls && x.calls.length > 0)) {
+      if (r.calls.some((/** @type {any} */ c) => c.name === 'type_text' && !r.command.includes(c.arguments.text))) continue;
+      const promptIds = [...manifest.prompt.developer_turn_ids, ...tok.encode(renderUserTurn(r.snapshot, r.command) + MODEL_TURN_START)];
+      const ids = copyVocabulary(tok, { promptIds, snapshot: r.snapshot, command: r.command, tools, stopIds: manifest.stop_ids });
+      const hook = snapshotHook(tok, snapshotTargets(r.snapshot), grammar.hook(copyHook(ids)), r.command);
+      const completion = tok.encode(renderCompletion(r.calls, null));
+      for (let i = 0; i < completion.length; i++) {
+        const allowed = hook(completion.slice(0, i));
+        assert.ok(allowed === null || allowed.includes(completion[i]),
+          `${r.id}: ${JSON.stringify(tok.decode(completion.slice(0, i + 1)))} is blocked`);
+        if (allowed && allowed.length === 1) forced += 1;
+      }
+      total += completion.length;
+    }
+    assert.ok(forced > total / 2, `${forced} of ${total} tokens forced`);
+  });
+
+  test('narrows what base allows, and leaves base alone where none of its ids fits', () => {
+    const grammar = callGrammar(tok, tools);
+    const call = tok.encode('call');
+    assert.deepEqual(grammar.hook(() => [1, 2, ...call])([START]), call);
+    assert.deepEqual(grammar.hook(() => [1, 2, 3])([START]), [1, 2, 3]);
+    assert.deepEqual(grammar.hook(() => [1, 2, 3])([]), [1, 2, 3], 'before a call, base decides');
+    assert.equal(grammar.hook(null)(tok.encode('There is no such field')), null);
   });
 });

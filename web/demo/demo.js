@@ -11,6 +11,10 @@
  *     window.demo.ready           Promise of the agent (rejects with the FgwebError that stopped loading)
  *     window.demo.agent           the agent once loaded, else null
  *     window.demo.run(command)    runs a command as the Run button does; resolves to agent.run's result
+ *     window.demo.run(command, {completion, followUp})
+ *                                 the same with the model's completion given (agent.runCompletion)
+ *     #confirm                    the dialog that asks before the assistant submits, navigates, or
+ *                                 deletes, pays or sends (createAgent's confirm)
  *     window.demo.results         every result so far, oldest first
  *     document.body.dataset.state 'loading' | 'ready' | 'error'
  */
@@ -43,6 +47,8 @@ const ui = {
   artifactChoice: /** @type {HTMLSelectElement} */ ($('artifact-choice')),
   log: $('log'),
   clearLog: $('clear-log'),
+  confirm: /** @type {HTMLDialogElement} */ ($('confirm')),
+  confirmMessage: $('confirm-message'),
 };
 
 /* ------------------------------------------------------------------------------------------------ */
@@ -262,13 +268,28 @@ function fillArtifacts(manifest) {
 fetch('./manifest.json').then((r) => (r.ok ? r.json() : null)).then((m) => m && fillArtifacts(m))
   .catch(() => {}); // the agent reports a missing or broken manifest itself
 
+/**
+ * createAgent's `confirm`: shows what the assistant is about to do and resolves to whether the user
+ * allowed it (Cancel and Escape refuse).
+ * @param {{message: string}} request
+ * @returns {Promise<boolean>}
+ */
+function confirmAction(request) {
+  return new Promise((resolve) => {
+    ui.confirmMessage.textContent = `The assistant wants to ${request.message}.`;
+    ui.confirm.returnValue = '';
+    ui.confirm.addEventListener('close', () => resolve(ui.confirm.returnValue === 'allow'), { once: true });
+    ui.confirm.showModal();
+  });
+}
+
 /** @type {any} */
 let agent = null;
 
 async function load() {
   setState('loading');
   /** @type {Record<string, any>} */
-  const options = { backend: BACKEND, onProgress, root: ui.app };
+  const options = { backend: BACKEND, onProgress, root: ui.app, confirm: confirmAction };
   if (ARTIFACT) options.artifact = ARTIFACT;
   if (THREADS !== undefined) options.threads = THREADS;
   const started = performance.now();
@@ -430,6 +451,7 @@ function logEntry(command, execute, r, err) {
     ['tokens', `${t.promptTokens ?? '?'} in, ${t.generatedTokens ?? '?'} out`, t.generatedTokens],
   ];
   if (t.actMs != null) items.splice(3, 0, ['act', formatMs(t.actMs), t.actMs]);
+  if (typeof t.modelSteps === 'number') items.push(['steps', `${t.modelSteps} model steps after the prompt`, t.modelSteps]);
   if (typeof t.cachedTokens === 'number') items.push(['reused', `${t.cachedTokens} prompt tokens (KV cache)`, t.cachedTokens]);
   for (const [name, text] of items) {
     const span = el('span', 'timing');
@@ -462,11 +484,14 @@ const results = [];
 let queue = Promise.resolve();
 
 /**
- * Runs a command (one at a time: a second waits for the first) and logs it.
+ * Runs a command (one at a time: a second waits for the first) and logs it. With `completion`, the
+ * model's output is that text instead (agent.runCompletion, for tests), `followUp` its words after a
+ * read tool's result.
  * @param {string} command
+ * @param {{completion?: string, followUp?: string}} [scripted]
  * @returns {Promise<any>} agent.run's result
  */
-function run(command) {
+function run(command, { completion, followUp } = {}) {
   const text = String(command ?? '').trim();
   const job = queue.then(async () => {
     const current = await ready;
@@ -476,7 +501,9 @@ function run(command) {
     ui.run.textContent = 'Running…';
     document.body.dataset.running = 'true';
     try {
-      const r = await current.run(text, { execute });
+      const r = completion === undefined
+        ? await current.run(text, { execute })
+        : await current.runCompletion(completion, { execute, followUp: followUp ?? null, command: text });
       results.push(r);
       logEntry(text, execute, r);
       return r;

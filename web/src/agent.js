@@ -8,12 +8,15 @@
  *     r.calls; r.executed; r.timings; r.backend
  *
  * The model runs in a Web Worker (worker.js); this thread snapshots the page, parses the completion,
- * validates every call against its schema and the snapshot, and acts. Runs are queued: one at a time.
+ * validates every call against its schema and the snapshot, and acts: each action is checked again on the
+ * live page right before it runs, and with a `confirm` callback the actions that submit, navigate or say
+ * delete, pay, send, … run only when it allows them (actions.js; docs/runtime.md). Runs are queued: one
+ * at a time. `agent.runCompletion(text)` does the same with a completion given instead of the model's.
  */
 
 import { ProtocolError, parseCompletion, validateCalls } from './protocol.js';
 import { DEFAULT_MAX_LINES, takeSnapshot } from './snapshot.js';
-import { checkCall, executeCall } from './actions.js';
+import { allowedOrigins, checkCall, executeCall } from './actions.js';
 import { FgwebError, errorText, fetchJson } from './loader.js';
 
 export { FgwebError };
@@ -36,14 +39,28 @@ const DEFAULT_BUNDLE = new URL('../', import.meta.url).href;
  *   vocab?: 'copy' | 'full',    // body artifacts: 'copy' (default) scores, once a completion starts with
  *                               // <start_function_call>, only the ids a call can copy from the prompt
  *                               // (vocab.js); 'full' scores every id. Full graphs ignore it.
- *   constrain?: 'snapshot' | 'none',  // 'snapshot' (default): a call's element, ref and option can only
- *                               // spell a snapshot line the tool acts on, and type_text's text only a
- *                               // stretch of the command, as typed (constrain.js); 'none': free
+ *   constrain?: 'snapshot' | 'none',  // 'snapshot' (default): a call follows the toolset's call grammar
+ *                               // (tool and argument names, key order, value types), its element, ref
+ *                               // and option can only spell a snapshot line the tool acts on, and
+ *                               // type_text's text only a stretch of the command, as typed
+ *                               // (constrain.js); 'none': free
+ *   jumpForward?: boolean,      // default true: where the call grammar (and snapshot) leave one token,
+ *                               // append it without a model step, and run each forced stretch with
+ *                               // the next chosen token in one pass (same tokens as step by step;
+ *                               // graphs that quantize activations per run, int8, ignore it)
+ *   allowOrigins?: string[],    // origins besides the page's that navigate, links and form submissions
+ *                               // may reach (default none: ["https://example.com"]); javascript: never
+ *   confirm?: (request: import('./actions.js').ConfirmRequest) => boolean | Promise<boolean>,
+ *                               // asked before an action that submits a form, navigates away, or whose
+ *                               // element's name says delete/remove/pay/buy/purchase/send/transfer/cancel
+ *                               // subscription, or carries data-fgweb-confirm; anything but true refuses
+ *                               // it (default none: such actions run unasked)
  * }} AgentOptions
  *
  * @typedef {{name: string, arguments: {[key: string]: any}, ref: number | null, element: Element | null,
  *   valid: boolean, issues: {code: string, argument: string | null, message: string}[]}} RunCall
- * @typedef {{index: number, name: string, ok: boolean, result?: any, error?: string}} Executed
+ * @typedef {{index: number, name: string, ok: boolean, result?: any, error?: string,
+ *   issue?: import('./actions.js').ActionIssue}} Executed  issue: refused before it started (nothing changed)
  */
 
 /**
@@ -64,6 +81,14 @@ export async function createAgent(options = {}) {
   if (!['snapshot', 'none'].includes(constrain)) {
     throw new FgwebError('load_error', `unknown constrain ${JSON.stringify(constrain)}: choose 'snapshot' or 'none'`);
   }
+  try {
+    allowedOrigins(options.allowOrigins ?? []);
+  } catch (err) {
+    throw new FgwebError('load_error', errorText(err));
+  }
+  if (options.confirm != null && typeof options.confirm !== 'function') {
+    throw new FgwebError('load_error', 'confirm must be a function (request) => boolean | Promise<boolean>');
+  }
   const bundle = new URL(options.bundle ?? DEFAULT_BUNDLE, location.href).href.replace(/\/?$/, '/');
   const onProgress = options.onProgress ?? (() => {});
   onProgress({ phase: 'manifest', message: 'reading the bundle manifest' });
@@ -73,7 +98,8 @@ export async function createAgent(options = {}) {
   try {
     const tools = Array.isArray(toolset) ? toolset : toolset.tools || [];
     const loaded = await worker.call('load', {
-      bundle, manifest, backend, artifact: options.artifact, threads: options.threads ?? 1, reuse: options.reuse ?? 'longest', vocab, constrain, tools,
+      bundle, manifest, backend, artifact: options.artifact, threads: options.threads ?? 1, reuse: options.reuse ?? 'longest', vocab, constrain,
+      jumpForward: options.jumpForward ?? true, tools,
     });
     return new Agent(worker, manifest, toolset, loaded, options);
   } catch (err) {
@@ -88,7 +114,7 @@ export class Agent {
    * @param {any} manifest
    * @param {any} toolset
    * @param {{backend: 'wasm' | 'webgpu', fallback: string | null, artifact: string, vocab: 'copy' | 'full',
-   *   loadMs: number, prefixMs: number, threads: number}} loaded
+   *   jumpForward: boolean, loadMs: number, prefixMs: number, threads: number}} loaded
    * @param {AgentOptions} options
    */
   constructor(worker, manifest, toolset, loaded, options) {
@@ -102,10 +128,15 @@ export class Agent {
     this.artifact = loaded.artifact;
     /** @type {'copy' | 'full'} how generation scores tokens ('full' for full graphs, whatever was asked) */
     this.vocab = loaded.vocab;
+    /** whether forced tokens skip the model step (jump-forward; off for graphs with dynamic int8 activations) */
+    this.jumpForward = loaded.jumpForward;
     this.loadMs = loaded.loadMs;
     this.prefixMs = loaded.prefixMs;
     this.threads = loaded.threads;
     this.root = options.root ?? null;
+    /** origins besides the page's that actions may reach */
+    this.allowOrigins = [...allowedOrigins(options.allowOrigins ?? [])];
+    this.confirm = options.confirm ?? null;
     this.maxNewTokens = options.maxNewTokens ?? 160;
     this.maxLines = options.maxLines ?? manifest.build?.config?.data?.max_snapshot_lines ?? DEFAULT_MAX_LINES;
     /** @type {Map<string, any>} */
@@ -143,24 +174,16 @@ export class Agent {
 
     const { calls: parsed, text, parseError } = parse(gen.completion);
     const calls = this.check(parsed, snapshot);
-    /** @type {Executed[]} */
-    const executed = [];
+    const executed = execute ? await this.act(calls, snapshot) : [];
     let answer = text ?? '';
     if (execute) {
-      for (const [index, call] of calls.entries()) {
-        if (!call.valid) break; // a sequence runs in order and stops at the first invalid call
-        const done = await executeCall({ name: call.name, arguments: call.arguments }, call.element);
-        executed.push({ index, name: call.name, ...done });
-        if (!done.ok) break;
-      }
-      const responses = executed
-        .filter((e) => e.ok && this.tools.get(e.name)?.readOnly)
-        .map((e) => ({ name: e.name, value: { text: String(e.result ?? '') } }));
+      const responses = this.responses(executed);
       if (followUp && responses.length > 0 && executed.length === calls.length) {
         const more = await this.worker.call('followUp', { responses, maxNewTokens: maxNewTokens ?? this.maxNewTokens });
         const reply = parse(more.completion);
         answer = reply.text ?? '';
         gen.decodeMs += more.prefillMs + more.decodeMs;
+        gen.modelSteps = (gen.modelSteps ?? 0) + 1 + (more.modelSteps ?? 0); // its prompt pass: one more step
         gen.vocabMs += more.vocabMs;
         gen.tokenIds = [...gen.tokenIds, ...more.tokenIds];
       }
@@ -184,11 +207,93 @@ export class Agent {
         promptTokens: gen.promptTokens,
         cachedTokens: gen.cachedTokens,
         generatedTokens: gen.tokenIds.length,
+        modelSteps: gen.modelSteps, // forward passes after the prompt's: forced tokens take none
         scoredTokens: gen.scoredTokens,
         vocabMs: gen.vocabMs,
       },
       backend: this.backend,
     };
+  }
+
+  /**
+   * The test seam (docs/runtime.md): does what `run` does after generation, on a completion given as
+   * text: parses it, checks its calls against `snapshot` (default: a snapshot of the root taken now) and,
+   * with execute, performs them (re-checked right before each action, confirmed where the rule says).
+   * `followUp` stands for the model's words after read tools' results (a completion too). Queued with
+   * the runs; the model is not used.
+   * @param {string} completion what the model would have written (`<start_function_call>call:…`)
+   * @param {{snapshot?: import('./snapshot.js').Snapshot, root?: Element, execute?: boolean,
+   *   followUp?: string | null, command?: string}} [options]
+   */
+  runCompletion(completion, options = {}) {
+    if (typeof completion !== 'string') {
+      return Promise.reject(new TypeError('agent.runCompletion needs a completion: a string'));
+    }
+    const next = this.queue.then(() => this.runCompletionNow(completion, options));
+    this.queue = next.catch(() => {});
+    return next;
+  }
+
+  /**
+   * @param {string} completion
+   * @param {{snapshot?: import('./snapshot.js').Snapshot, root?: Element, execute?: boolean,
+   *   followUp?: string | null, command?: string}} options
+   */
+  async runCompletionNow(completion, { snapshot, root, execute = true, followUp = null, command = '' }) {
+    const t0 = performance.now();
+    const snap = snapshot ?? takeSnapshot(root ?? this.root ?? document.body, { maxLines: this.maxLines });
+    const t1 = performance.now();
+    const { calls: parsed, text, parseError } = parse(completion);
+    const calls = this.check(parsed, snap);
+    const executed = execute ? await this.act(calls, snap) : [];
+    let answer = text ?? '';
+    const answered = this.responses(executed).length > 0 && executed.length === calls.length;
+    if (execute && answered && followUp !== null) answer = parse(followUp).text ?? '';
+    const t2 = performance.now();
+    return {
+      command,
+      snapshot: snap.text,
+      completion,
+      tokenIds: [],
+      calls,
+      text: answer,
+      executed,
+      parseError,
+      timings: { snapshotMs: t1 - t0, actMs: t2 - t1, totalMs: t2 - t0 },
+      backend: this.backend,
+    };
+  }
+
+  /**
+   * Performs valid calls in order; stops at the first invalid call, refusal or failure. Each action is
+   * checked again on the live page against its snapshot line right before it runs, and confirmed when
+   * the rule asks for it (actions.js executeCall).
+   * @param {RunCall[]} calls
+   * @param {import('./snapshot.js').Snapshot} snapshot the snapshot the calls were checked against
+   * @returns {Promise<Executed[]>}
+   */
+  async act(calls, snapshot) {
+    /** @type {Executed[]} */
+    const executed = [];
+    for (const [index, call] of calls.entries()) {
+      if (!call.valid) break; // a sequence runs in order and stops at the first invalid call
+      const entry = call.ref !== null ? snapshot.entries[call.ref - 1] ?? null : null;
+      const done = await executeCall({ name: call.name, arguments: call.arguments }, call.element,
+        { entry, allowOrigins: this.allowOrigins, confirm: this.confirm });
+      executed.push({ index, name: call.name, ...done });
+      if (!done.ok) break;
+    }
+    return executed;
+  }
+
+  /**
+   * The function responses of the read tools that ran (their results go back to the model).
+   * @param {Executed[]} executed
+   */
+  responses(executed) {
+    return executed
+      .filter((e) => e.ok && this.tools.get(e.name)?.readOnly)
+      .map((e) => ({ name: e.name, value: { text: String(e.result ?? '') } }));
   }
 
   /**
@@ -209,7 +314,7 @@ export class Agent {
         out.issues = issues.map(({ code, argument, message }) => ({ code, argument, message }));
         return out;
       }
-      const checked = checkCall(call, snapshot, this.tools.get(call.name));
+      const checked = checkCall(call, snapshot, this.tools.get(call.name), { allowOrigins: this.allowOrigins });
       out.valid = checked.ok;
       out.issues = checked.issues;
       out.element = checked.element ?? out.element;

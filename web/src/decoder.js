@@ -12,13 +12,17 @@
  * common prefix with the previous prompt (its KV cut to that length), so a second command on an
  * unchanged page prefills only the command. Dynamic int8 graphs quantize activations per run, so the
  * chunking can move logits slightly: `reuse: 'pinned'` chunks exactly as fgweb/generate.py does.
+ *
+ * Jump-forward: where the allowed-tokens hook leaves one id (the call grammar's fixed text, constrain.js),
+ * greedy appends it without a model step and runs the stretch with the next real choice in one pass.
  */
 
 import { FgwebError } from './loader.js';
 
 /**
  * @typedef {{tokenIds: number[], stopped: boolean, promptTokens: number, cachedTokens: number,
- *   prefillMs: number, decodeMs: number}} GreedyResult
+ *   prefillMs: number, decodeMs: number, modelSteps: number, forcedTokens: number}} GreedyResult
+ *   modelSteps: forward passes after the prompt's; forcedTokens: ids appended without a pick (jump-forward)
  * @typedef {(generated: number[]) => (number[] | null)} AllowedTokens  ids allowed next; null = all
  * @typedef {{[name: string]: any}} Past  ort Tensors by input name
  * @typedef {{ids: number[], past: Past}} KvState
@@ -29,9 +33,11 @@ export class OnnxDecoder {
   /**
    * @param {any} ort the onnxruntime-web module
    * @param {any} session an ort.InferenceSession over the graph
-   * @param {{lmHead?: LmHead | null, kvHeads: number, headDim: number}} options
+   * @param {{lmHead?: LmHead | null, kvHeads: number, headDim: number, stretchesExact?: boolean}} options
+   *   stretchesExact: whether a pass over several ids computes what passes over one id at a time do
+   *   (false for graphs that quantize activations per run: jump-forward is then off)
    */
-  constructor(ort, session, { lmHead = null, kvHeads, headDim }) {
+  constructor(ort, session, { lmHead = null, kvHeads, headDim, stretchesExact = true }) {
     this.ort = ort;
     this.session = session;
     this.lmHead = lmHead;
@@ -46,6 +52,7 @@ export class OnnxDecoder {
     }
     this.kvHeads = kvHeads;
     this.headDim = headDim;
+    this.stretchesExact = stretchesExact;
     /** @type {KvState | null} the pinned prefix (developer turn) */
     this.pinned = null;
     /** @type {KvState | null} the previous prompt */
@@ -59,6 +66,9 @@ export class OnnxDecoder {
    * @param {{backend: 'wasm' | 'webgpu', lmHead?: LmHead | null, kvHeads: number, headDim: number}} options
    */
   static async create(ort, modelBytes, { backend, lmHead = null, kvHeads, headDim }) {
+    // DynamicQuantizeLinear scales a run's activations by their range over every position, so a forced
+    // stretch run in one pass would round differently from one id at a time: no jump-forward there.
+    const stretchesExact = !graphOpTypes(modelBytes).has('DynamicQuantizeLinear');
     const session = await ort.InferenceSession.create(modelBytes, {
       executionProviders: [backend],
       graphOptimizationLevel: 'all',
@@ -66,7 +76,7 @@ export class OnnxDecoder {
       // fp32 once at load, instead of dequantizing them on every step.
       extra: { session: { disable_quant_qdq: '1' } },
     });
-    return new OnnxDecoder(ort, session, { lmHead, kvHeads, headDim });
+    return new OnnxDecoder(ort, session, { lmHead, kvHeads, headDim, stretchesExact });
   }
 
   /** @returns {Past} an empty KV cache */
@@ -203,38 +213,64 @@ export class OnnxDecoder {
 
   /**
    * Greedy-generates after `prompt` until a stop id (kept as the last token) or `maxNewTokens`.
+   *
+   * Jump-forward (on unless `jumpForward: false`): where `allowed` leaves exactly one id, it is appended
+   * without a model step (pick() would return it whatever the scores); when a real choice comes, the
+   * last chosen id and the forced ids after it run in one forward pass, whose last position gives the
+   * scores to pick from. The tokens are those of step-by-step greedy under the same hook; `modelSteps`
+   * counts the forward passes after the prompt's. Graphs whose passes depend on how many ids they
+   * run (`stretchesExact` false: dynamic int8 activations) always decode step by step.
    * @param {number[]} prompt starts with <bos>
    * @param {{maxNewTokens?: number, stopIds?: number[], allowed?: AllowedTokens | null,
-   *   reuse?: 'longest' | 'pinned' | 'none'}} [options]
+   *   reuse?: 'longest' | 'pinned' | 'none', jumpForward?: boolean}} [options]
    * @returns {Promise<GreedyResult>}
    */
-  async greedy(prompt, { maxNewTokens = 96, stopIds = [], allowed = null, reuse = 'longest' } = {}) {
+  async greedy(prompt, { maxNewTokens = 96, stopIds = [], allowed = null, reuse = 'longest', jumpForward = true } = {}) {
     if (prompt.length === 0) throw new FgwebError('generation_error', 'greedy generation needs a non-empty prompt');
     const stops = new Set(stopIds);
+    const jump = jumpForward && this.stretchesExact;
     const t0 = performance.now();
     const { past, start } = this.startingPoint(prompt, reuse);
     /** @type {number[]} */
     const tokens = [];
-    let { scores, present } = await this.forward(prompt.slice(start), past, start, allowed ? allowed(tokens) : null);
+    let next = allowed ? allowed(tokens) : null;
+    let { scores, present } = await this.forward(prompt.slice(start), past, start, next);
     this.last = { ids: [...prompt], past: present };
     const t1 = performance.now();
-    let position = prompt.length;
+    let position = prompt.length; // positions whose KV `present` holds
+    /** @type {number[]} generated ids not yet run through the model (their KV is still to compute) */
+    let pending = [];
+    let modelSteps = 0;
+    let forcedTokens = 0;
     let stopped = false;
     while (tokens.length < maxNewTokens) {
-      const token = pick(scores, allowed ? allowed(tokens) : null, tokens.length);
+      let token;
+      if (jump && next && next.length === 1) {
+        token = next[0]; // the only id allowed: what pick() would return, without the model's scores
+        forcedTokens += 1;
+      } else {
+        if (pending.length > 0) { // the last chosen id and the forced ids after it, in one pass
+          ({ scores, present } = await this.forward(pending, present, position, next));
+          position += pending.length;
+          pending = [];
+          modelSteps += 1;
+        }
+        token = pick(scores, next, tokens.length);
+      }
       tokens.push(token);
       if (stops.has(token)) {
         stopped = true;
         break;
       }
       if (tokens.length >= maxNewTokens) break;
-      const step = await this.forward([token], present, position, allowed ? allowed(tokens) : null);
-      scores = step.scores;
-      present = step.present;
-      position += 1;
+      pending.push(token);
+      next = allowed ? allowed(tokens) : null;
     }
     const t2 = performance.now();
-    return { tokenIds: tokens, stopped, promptTokens: prompt.length, cachedTokens: start, prefillMs: t1 - t0, decodeMs: t2 - t1 };
+    return {
+      tokenIds: tokens, stopped, promptTokens: prompt.length, cachedTokens: start, prefillMs: t1 - t0, decodeMs: t2 - t1,
+      modelSteps, forcedTokens,
+    };
   }
 
   async release() {
@@ -285,6 +321,73 @@ export function readLmHead(desc, bin) {
   const rows = new Int8Array(bin.buffer, bin.byteOffset + desc.weights.offset, vocab * hidden);
   const scales = new Float32Array(bin.slice(desc.scales.offset, desc.scales.offset + 4 * vocab).buffer);
   return { rows, scales, vocab, hidden, softcap: desc.final_logit_softcapping ?? null };
+}
+
+/**
+ * Returns the op types of an ONNX model's main graph (ModelProto.graph.node[].op_type), read from its
+ * protobuf bytes without a parser: each node is a few bytes to read, each initializer one length to skip.
+ * @param {Uint8Array} bytes
+ * @returns {Set<string>} empty when the bytes cannot be read as a model
+ */
+export function graphOpTypes(bytes) {
+  /** @type {Set<string>} */
+  const ops = new Set();
+  const text = new TextDecoder();
+  try {
+    const graph = fields(bytes, 0, bytes.length).find((f) => f.field === 7 && f.wire === 2); // ModelProto.graph
+    if (!graph) return ops;
+    for (const node of fields(bytes, graph.start, graph.end)) {
+      if (node.field !== 1 || node.wire !== 2) continue; // GraphProto.node
+      const op = fields(bytes, node.start, node.end).find((f) => f.field === 4 && f.wire === 2); // NodeProto.op_type
+      if (op) ops.add(text.decode(bytes.subarray(op.start, op.end)));
+    }
+  } catch {
+    ops.clear();
+  }
+  return ops;
+}
+
+/**
+ * The fields of a protobuf message in bytes[start, end): number, wire type and the span of its payload.
+ * @param {Uint8Array} bytes
+ * @param {number} start
+ * @param {number} end
+ * @returns {{field: number, wire: number, start: number, end: number}[]}
+ */
+function fields(bytes, start, end) {
+  const out = [];
+  let pos = start;
+  const varint = () => {
+    let value = 0;
+    for (let scale = 1; ; scale *= 128) {
+      if (pos >= end) throw new RangeError('truncated varint');
+      const b = bytes[pos++];
+      value += (b & 0x7f) * scale;
+      if (b < 0x80) return value;
+    }
+  };
+  while (pos < end) {
+    const key = varint();
+    const field = Math.floor(key / 8);
+    const wire = key % 8;
+    let from = pos;
+    if (wire === 0) {
+      varint();
+    } else if (wire === 1) {
+      pos += 8;
+    } else if (wire === 5) {
+      pos += 4;
+    } else if (wire === 2) {
+      const length = varint();
+      from = pos;
+      pos += length;
+    } else {
+      throw new RangeError(`wire type ${wire}`);
+    }
+    if (pos > end) throw new RangeError('field past the end');
+    out.push({ field, wire, start: from, end: pos });
+  }
+  return out;
 }
 
 /**

@@ -10,8 +10,15 @@
  *     resolveRef(snap, 2)        // the <button>, or null once it has left the DOM
  *
  * Where the live DOM knows better than the synthetic page model, this module asks the DOM: computed
- * style decides what is hidden and scrollable, `el.type` an input's kind, `el.labels` its label, and
- * values, checked states and the selected option are the current ones, not the HTML attributes.
+ * style and layout decide what is hidden, visually hidden and scrollable, `el.type` an input's kind,
+ * `el.labels` its label, and values, checked states and the selected option are the current ones, not
+ * the HTML attributes.
+ *
+ * What a person does not see is not page text: elements hidden visually (opacity 0, clipped, off-screen,
+ * squeezed to 1px: `visualHiding`) get no line and their text is no line's text, and text drawn
+ * invisibly (font-size 0, a transparent colour) is left out of text lines. Names are what assistive
+ * technology reads, so a `.sr-only` label still names its icon button. `hiddenReason` and
+ * `describeElement` let actions.js re-check an element against its line right before acting.
  *
  * Plain ES module, no dependencies.
  */
@@ -59,6 +66,14 @@ export const TEXT_LIMIT = 80;
 export const CONTEXT_LIMIT = 40;
 /** Snapshot budget when none is given (Python's DataConfig.max_snapshot_lines). */
 export const DEFAULT_MAX_LINES = 40;
+/** Code points read of one string of the page (a text, an attribute, a value) before it is cleaned. */
+export const TEXT_SCAN_LIMIT = 4000;
+/** Code points of a combobox's `options=[…]`: the options past it are left out of the line. */
+export const OPTIONS_LIMIT = 4000;
+/** Code points of candidate lines (names and states) the walk collects; past it the walk stops. */
+export const PAGE_TEXT_LIMIT = 200_000;
+// UTF-16 units that surely hold TEXT_SCAN_LIMIT code points: where text gathering stops.
+const SCAN_UNITS = 2 * TEXT_SCAN_LIMIT;
 
 /**
  * @typedef {'textbox' | 'searchbox' | 'checkbox' | 'switch' | 'radio' | 'combobox' | 'button' | 'link'
@@ -74,8 +89,9 @@ export const DEFAULT_MAX_LINES = 40;
  */
 
 /**
- * A snapshot: the prompt text (lines joined by "\n") and its entries (ref i is `entries[i - 1]`).
- * @typedef {{text: string, entries: SnapshotEntry[]}} Snapshot
+ * A snapshot: the prompt text (lines joined by "\n"), its entries (ref i is `entries[i - 1]`), and
+ * whether the walk stopped at PAGE_TEXT_LIMIT before the end of the page.
+ * @typedef {{text: string, entries: SnapshotEntry[], truncated: boolean}} Snapshot
  */
 
 /**
@@ -118,14 +134,35 @@ const TRAILING_SPACES = / +$/;
 const PY_STRIP = /^[\s\x1c-\x1f\x85]+|[\s\x1c-\x1f\x85]+$/g;
 
 /**
- * Returns `text` without control-token text or control characters, whitespace collapsed and trimmed.
- * With `limit`, a longer result is cut to `limit - 1` code points (right-trimmed) plus "…".
+ * The first `n` code points of `text`, without splitting a huge string into code points.
+ * @param {string} text
+ * @param {number} n
+ * @returns {string}
+ */
+function headPoints(text, n) {
+  return text.length <= n ? text : Array.from(text.slice(0, 2 * n)).slice(0, n).join('');
+}
+
+/**
+ * @param {string} text
+ * @returns {number} its length in code points (as Python counts)
+ */
+function pointLength(text) {
+  let n = 0;
+  for (const _ of text) n += 1;
+  return n;
+}
+
+/**
+ * Returns `text` (its first TEXT_SCAN_LIMIT code points) without control-token text or control
+ * characters, whitespace collapsed and trimmed. With `limit`, a longer result is cut to `limit - 1` code
+ * points (right-trimmed) plus "…".
  * @param {string} text
  * @param {number | null} [limit]
  * @returns {string}
  */
 export function cleanText(text, limit = null) {
-  let out = sanitize(text).replace(CONTROL_CHARS, ' ');
+  let out = sanitize(headPoints(text, TEXT_SCAN_LIMIT)).replace(CONTROL_CHARS, ' ');
   out = out.replace(WHITESPACE, ' ').replace(EDGE_SPACES, '');
   if (limit != null) {
     const points = Array.from(out);
@@ -142,17 +179,191 @@ function pyStripLower(value) {
   return (value ?? '').replace(PY_STRIP, '').toLowerCase();
 }
 
+// ------------------------------------------------------------------------------- what a person sees
+
+/**
+ * Whether a CSS colour is fully transparent: `transparent`, an alpha of 0 after `/` or as the fourth
+ * comma-separated value (`rgba(0, 0, 0, 0)`, `rgb(0 0 0 / 0%)`), `#rgba`/`#rrggbbaa` with alpha 0.
+ * @param {string} color
+ * @returns {boolean}
+ */
+function isTransparent(color) {
+  const value = color.trim().toLowerCase();
+  if (value === 'transparent') return true;
+  if (/^#(?:[0-9a-f]{3}0|[0-9a-f]{6}00)$/.test(value)) return true;
+  const args = /^[a-z-]+\((.*)\)$/.exec(value)?.[1];
+  if (args === undefined) return false;
+  const commas = args.split(',');
+  const alpha = args.includes('/') ? args.split('/').at(-1) : commas.length === 4 ? commas[3] : null;
+  return alpha != null && Number.parseFloat(alpha) === 0;
+}
+
+/**
+ * A length in px, or null when it is not one (a unit other than px, or no number); 0 in any unit is 0.
+ * @param {string | undefined} value
+ * @returns {number | null}
+ */
+function pxOf(value) {
+  const match = /^(-?[\d.]+)(px)?$/.exec((value ?? '').trim());
+  if (match) return Number.parseFloat(match[1]);
+  return /^-?0*\.?0+[a-z%]+$/.test((value ?? '').trim()) ? 0 : null;
+}
+
+/**
+ * True for `clip: rect(top, right, bottom, left)` that leaves at most 1px in either direction.
+ * @param {string} clip
+ * @returns {boolean}
+ */
+function clipIsTiny(clip) {
+  const args = /^rect\((.*)\)$/.exec(clip.trim())?.[1];
+  if (!args) return false;
+  const [top, right, bottom, left] = args.split(/[\s,]+/).filter(Boolean).map(pxOf);
+  const narrow = right != null && left != null && right - left <= 1;
+  return narrow || (bottom != null && top != null && bottom - top <= 1);
+}
+
+/**
+ * True for `clip-path: inset(…)` whose percentages cut the box away: top and bottom, or left and right,
+ * adding up to 100% or more (`inset(50%)`).
+ * @param {string} clipPath
+ * @returns {boolean}
+ */
+function insetHidesAll(clipPath) {
+  const args = /^inset\((.*)\)$/.exec(clipPath.trim())?.[1];
+  if (!args) return false;
+  const values = args.split(/\s+round\s+/)[0].split(/\s+/).filter(Boolean)
+    .map((v) => (v.endsWith('%') ? Number.parseFloat(v) : Number.NaN));
+  const [top, right = top, bottom = top, left = right] = values;
+  return top + bottom >= 100 || left + right >= 100;
+}
+
+/**
+ * Why an element that is rendered is still not seen, from its own computed style and box; null when it
+ * is seen. `opacity` 0; `clip: rect(…)` leaving at most 1px (on an absolute or fixed element);
+ * `clip-path: inset(…)` cutting it away; absolute or fixed and lying entirely left of or above the page;
+ * at most 1px wide or high with its overflow clipped (not on `<html>` or `<body>`, whose overflow is
+ * the viewport's). Its descendants are not seen either (the snapshot skips the subtree).
+ * @param {Element} el
+ * @param {CSSStyleDeclaration} [style] its computed style, when the caller has it
+ * @returns {string | null} e.g. "has opacity:0"
+ */
+export function visualHiding(el, style = getComputedStyle(el)) {
+  if (Number.parseFloat(style.opacity) === 0) return 'has opacity:0';
+  const positioned = style.position === 'absolute' || style.position === 'fixed';
+  if (positioned && clipIsTiny(style.clip)) return `is clipped to 1px (clip: ${style.clip})`;
+  if (insetHidesAll(style.clipPath)) return `is clipped away (clip-path: ${style.clipPath})`;
+  const tag = tagOf(el);
+  const clips = (style.overflowX !== 'visible' || style.overflowY !== 'visible') && style.display !== 'contents'
+    && tag !== 'html' && tag !== 'body';
+  if (!positioned && !clips) return null;
+  const box = el.getBoundingClientRect();
+  if (positioned && (box.width > 0 || box.height > 0)) {
+    const view = el.ownerDocument.defaultView;
+    const fixed = style.position === 'fixed' || !view;
+    if (box.right + (fixed ? 0 : view.scrollX) <= 0 || box.bottom + (fixed ? 0 : view.scrollY) <= 0) {
+      return 'is positioned off-screen';
+    }
+  }
+  if (clips && (box.width <= 1 || box.height <= 1)) return 'is at most 1px in size with its overflow hidden';
+  return null;
+}
+
+/**
+ * True when text directly inside `el` is drawn invisibly: font-size 0, or a fully transparent text colour
+ * (`-webkit-text-fill-color`, which is `color` unless set) where neither `el` nor an ancestor clips its
+ * background to the text (`background-clip: text`: gradient text is seen).
+ * @param {Element} el
+ * @returns {boolean}
+ */
+function hidesText(el) {
+  const style = getComputedStyle(el);
+  if (Number.parseFloat(style.fontSize) === 0) return true;
+  if (!isTransparent(style.getPropertyValue('-webkit-text-fill-color') || style.color)) return false;
+  for (let node = /** @type {Element | null} */ (el); node; node = parentOf(node)) {
+    const s = node === el ? style : getComputedStyle(node);
+    if (s.getPropertyValue('background-clip') === 'text' || s.getPropertyValue('-webkit-background-clip') === 'text') {
+      return false;
+    }
+  }
+  return true;
+}
+
+/**
+ * True for a checkbox or radio `<input>` that a person uses through its label: custom checkboxes hide the
+ * input (opacity 0, `.sr-only`) and draw a box inside a label that is seen. Its first label must be
+ * neither hidden nor visually hidden, nor any of the label's ancestors.
+ * @param {Element} el
+ * @returns {boolean}
+ */
+export function shownThroughLabel(el) {
+  if (!(el instanceof HTMLInputElement) || (el.type !== 'checkbox' && el.type !== 'radio')) return false;
+  const label = el.labels?.[0];
+  return label !== undefined && hiddenReason(label) === null;
+}
+
+/**
+ * Why `el` cannot be seen on the page now, or null: it left the DOM; it or an ancestor has the `hidden`
+ * attribute, `aria-hidden="true"` or display:none; it has visibility:hidden/collapse or is an `<input
+ * type=hidden>`; or it or an ancestor is visually hidden (`visualHiding`; a checkbox or radio seen through
+ * its label is not, `shownThroughLabel`). The snapshot's rules, for one element of the live page.
+ * @param {Element} el
+ * @returns {string | null} e.g. "has left the page", "is now hidden (its ancestor <div> has opacity:0)"
+ */
+export function hiddenReason(el) {
+  if (!el.isConnected) return 'has left the page';
+  if (el instanceof HTMLInputElement && el.type === 'hidden') return 'is now hidden (input type=hidden)';
+  const view = el.ownerDocument.defaultView;
+  for (let node = /** @type {Element | null} */ (el); node; node = parentOf(node)) {
+    const self = node === el ? 'it' : `its ancestor <${tagOf(node)}>`;
+    if (hasAttr(node, 'hidden')) return `is now hidden (${self} has the hidden attribute)`;
+    if (attrOf(node, 'aria-hidden') === 'true') return `is now hidden (${self} has aria-hidden="true")`;
+    if (!view) continue;
+    const style = view.getComputedStyle(node);
+    if (style.display === 'none') return `is now hidden (${self} has display:none)`;
+    if (node === el && (style.visibility === 'hidden' || style.visibility === 'collapse')) {
+      return `is now hidden (visibility:${style.visibility})`;
+    }
+    const visual = visualHiding(node, style);
+    if (visual && !(node === el && shownThroughLabel(el))) return `is now hidden (${self} ${visual})`;
+  }
+  return null;
+}
+
+/**
+ * The role and name that a snapshot would give `el` now (role null: no line of its own), so that a call
+ * can be checked against the element as it is when the action runs.
+ * @param {Element} el
+ * @returns {{role: Role | null, name: string}}
+ */
+export function describeElement(el) {
+  const walker = new Walker(DEFAULT_MAX_LINES);
+  const role = walker.roleOf(el);
+  return { role, name: role ? walker.name(el, role) : '' };
+}
+
+// ------------------------------------------------------------------------------------------- the walk
+
 /**
  * One walk over the DOM, with per-element caches of hiddenness and role (both read computed style).
  */
 class Walker {
-  constructor() {
+  /** @param {number} maxLines the snapshot's budget: text lines past it are never kept, so not collected */
+  constructor(maxLines) {
     /** @type {Map<Element, boolean>} */
     this.hiddenCache = new Map();
+    /** @type {Map<Element, boolean>} */
+    this.skipCache = new Map();
+    /** @type {Map<Element, boolean>} */
+    this.textHiddenCache = new Map();
     /** @type {Map<Element, Role | null>} */
     this.roleCache = new Map();
     /** @type {{role: Role, name: string, element: Element, state: string}[]} */
     this.found = [];
+    this.maxLines = maxLines;
+    this.textLines = 0;
+    /** code points of the names and states collected (PAGE_TEXT_LIMIT) */
+    this.chars = 0;
+    this.truncated = false;
   }
 
   /**
@@ -179,6 +390,34 @@ class Walker {
   }
 
   /**
+   * True when the walk leaves the element and its subtree out: hidden (isHidden), or visually hidden
+   * (visualHiding) unless it is a checkbox or radio seen through its label (shownThroughLabel).
+   * @param {Element} el
+   * @returns {boolean}
+   */
+  skipped(el) {
+    let skip = this.skipCache.get(el);
+    if (skip === undefined) {
+      skip = this.isHidden(el) || (visualHiding(el) !== null && !shownThroughLabel(el));
+      this.skipCache.set(el, skip);
+    }
+    return skip;
+  }
+
+  /**
+   * @param {Element} el
+   * @returns {boolean} whether text directly inside `el` is drawn invisibly (hidesText), cached
+   */
+  hidesText(el) {
+    let hidden = this.textHiddenCache.get(el);
+    if (hidden === undefined) {
+      hidden = hidesText(el);
+      this.textHiddenCache.set(el, hidden);
+    }
+    return hidden;
+  }
+
+  /**
    * The snapshot role of an element, or null when it gets no line of its own.
    * @param {Element} el
    * @returns {Role | null}
@@ -196,21 +435,30 @@ class Walker {
   }
 
   /**
-   * The raw text of an element: its visible descendant text nodes, concatenated (the element itself may
-   * be hidden: a hidden <label> still names its control).
+   * The raw text of an element: its descendant text nodes outside hidden subtrees, concatenated, at least
+   * its first TEXT_SCAN_LIMIT code points (the element itself may be hidden: a hidden <label> still names
+   * its control). A name's text (`seen` false) keeps visually hidden text, as assistive technology reads
+   * it; page text (`seen` true) keeps only what a person sees: no visually hidden subtree (skipped), no
+   * text drawn invisibly (hidesText).
    * @param {Element} el
+   * @param {boolean} [seen]
    * @returns {string}
    */
-  textOf(el) {
+  textOf(el, seen = false) {
     if (OPAQUE_TAGS.has(tagOf(el))) return '';
     /** @type {string[]} */
     const parts = [];
-    /** @param {Node} node */
+    let size = 0;
+    /** @param {Element} node */
     const walk = (node) => {
-      for (let child = firstChildOf(node); child; child = nextSiblingOf(child)) {
+      for (let child = firstChildOf(node); child && size < SCAN_UNITS; child = nextSiblingOf(child)) {
         if (child.nodeType === Node.TEXT_NODE) {
-          parts.push(/** @type {Text} */ (child).data);
-        } else if (child instanceof Element && !OPAQUE_TAGS.has(tagOf(child)) && !this.isHidden(child)) {
+          if (seen && this.hidesText(node)) continue;
+          const data = /** @type {Text} */ (child).data.slice(0, SCAN_UNITS - size);
+          parts.push(data);
+          size += data.length;
+        } else if (child instanceof Element && !OPAQUE_TAGS.has(tagOf(child))
+          && !(seen ? this.skipped(child) : this.isHidden(child))) {
           walk(child);
         }
       }
@@ -265,18 +513,27 @@ class Walker {
    * @returns {string | null}
    */
   precedingText(el) {
-    /** @type {string[]} */
-    const parts = [];
+    /** @type {ChildNode[]} */
+    const nodes = [];
     for (let node = previousSiblingOf(el); node; node = previousSiblingOf(node)) {
-      if (node.nodeType === Node.TEXT_NODE) {
-        parts.unshift(/** @type {Text} */ (node).data);
-      } else if (node instanceof Element && !this.isHidden(node)) {
+      if (node instanceof Element) {
+        if (this.skipped(node)) continue;
         const role = this.roleOf(node);
         if ((role && INTERACTIVE_ROLES.has(role)) || this.containsInteractive(node)) break;
-        parts.unshift(this.textOf(node));
+        nodes.push(node);
+      } else if (node.nodeType === Node.TEXT_NODE) {
+        nodes.push(node);
       }
     }
-    const text = parts.join('');
+    const parent = parentOf(el);
+    const shown = parent !== null && !this.hidesText(parent);
+    // Page text, not a name that assistive technology reads: only what a person sees of it.
+    let text = '';
+    for (const node of nodes.reverse()) {
+      if (text.length >= SCAN_UNITS) break;
+      if (node instanceof Element) text += this.textOf(node, true);
+      else if (shown) text += /** @type {Text} */ (node).data.slice(0, SCAN_UNITS - text.length);
+    }
     return cleanText(text) ? text : null;
   }
 
@@ -304,7 +561,7 @@ class Walker {
   name(el, role) {
     const aria = attrOf(el, 'aria-label');
     const title = attrOf(el, 'title');
-    if (TEXT_ROLES.has(role)) return this.first(this.textOf(el));
+    if (TEXT_ROLES.has(role)) return this.first(this.textOf(el, true));
     if (role === 'button') {
       const own = el instanceof HTMLInputElement ? el.value : this.textOf(el);
       return this.first(aria, this.labelledByText(el), own, this.imageAlt(el), title);
@@ -343,8 +600,17 @@ class Walker {
       const labels = options.map((o) => cleanText(optionLabel(o), TEXT_LIMIT));
       const selected = select.selectedIndex >= 0 ? select.selectedIndex : 0;
       parts.push(`value=${JSON.stringify(labels.length ? labels[selected] : '')}`);
-      // A placeholder ("Choose…") is shown as the value it is, never offered as a choice.
-      const choices = labels.filter((_, i) => !isPlaceholderOption(options[i]));
+      // A placeholder ("Choose…") is shown as the value it is, never offered as a choice; a huge list
+      // is cut where its JSON would pass OPTIONS_LIMIT.
+      /** @type {string[]} */
+      const choices = [];
+      let size = 2;
+      for (const [i, label] of labels.entries()) {
+        if (isPlaceholderOption(options[i])) continue;
+        size += pointLength(JSON.stringify(label)) + (choices.length ? 1 : 0);
+        if (size > OPTIONS_LIMIT) break;
+        choices.push(label);
+      }
       parts.push(`options=${JSON.stringify(choices)}`);
     } else if (role === 'link') {
       parts.push(`href=${JSON.stringify(cleanText(attrOf(el, 'href') ?? '', TEXT_LIMIT))}`);
@@ -366,7 +632,7 @@ class Walker {
    */
   containsInteractive(el) {
     for (const child of childrenOf(el)) {
-      if (!this.isHidden(child)) {
+      if (!this.skipped(child)) {
         const role = this.roleOf(child);
         if ((role && INTERACTIVE_ROLES.has(role)) || this.containsInteractive(child)) return true;
       }
@@ -377,7 +643,8 @@ class Walker {
   /** @param {Element} el */
   walk(el) {
     for (const child of childrenOf(el)) {
-      if (!this.isHidden(child)) this.visit(child);
+      if (this.truncated) return;
+      if (!this.skipped(child)) this.visit(child);
     }
   }
 
@@ -391,7 +658,7 @@ class Walker {
       this.emit(el, role);
       this.walk(el);
     } else if (role && TEXT_ROLES.has(role) && !this.containsInteractive(el)) {
-      if (cleanText(this.textOf(el))) this.emit(el, role);
+      if (this.textLines < this.maxLines && cleanText(this.textOf(el, true))) this.emit(el, role);
     } else {
       this.walk(el);
     }
@@ -402,7 +669,16 @@ class Walker {
    * @param {Role} role
    */
   emit(el, role) {
-    this.found.push({ role, name: this.name(el, role), element: el, state: this.state(el, role) });
+    // The budget keeps text lines after the interactive ones, in document order: a text line past the
+    // first maxLines can never be kept, so it is not collected.
+    if (TEXT_ROLES.has(role)) this.textLines += 1;
+    const line = { role, name: this.name(el, role), element: el, state: this.state(el, role) };
+    this.chars += pointLength(line.name) + pointLength(line.state);
+    if (this.chars > PAGE_TEXT_LIMIT) {
+      this.truncated = true;
+      return;
+    }
+    this.found.push(line);
   }
 
   /**
@@ -414,13 +690,17 @@ class Walker {
   contextText(container) {
     /** @type {string[]} */
     const parts = [];
+    let size = 0;
     /** @param {Element} node */
     const walk = (node) => {
-      for (let child = firstChildOf(node); child; child = nextSiblingOf(child)) {
+      for (let child = firstChildOf(node); child && size < SCAN_UNITS; child = nextSiblingOf(child)) {
         if (child.nodeType === Node.TEXT_NODE) {
-          const text = cleanText(/** @type {Text} */ (child).data);
-          if (text) parts.push(text);
-        } else if (child instanceof Element && !OPAQUE_TAGS.has(tagOf(child)) && !this.isHidden(child)) {
+          const text = this.hidesText(node) ? '' : cleanText(/** @type {Text} */ (child).data);
+          if (text) {
+            parts.push(text);
+            size += text.length + 1;
+          }
+        } else if (child instanceof Element && !OPAQUE_TAGS.has(tagOf(child)) && !this.skipped(child)) {
           const role = this.roleOf(child);
           if (!(role && INTERACTIVE_ROLES.has(role))) walk(child);
         }
@@ -441,7 +721,9 @@ class Walker {
     for (const f of this.found) {
       if (!INTERACTIVE_ROLES.has(f.role)) continue;
       const key = `${f.role}\n${f.name}`;
-      twins.set(key, [...(twins.get(key) ?? []), f.element]);
+      const group = twins.get(key);
+      if (group) group.push(f.element);
+      else twins.set(key, [f.element]);
     }
     for (const f of this.found) {
       const group = INTERACTIVE_ROLES.has(f.role) ? twins.get(`${f.role}\n${f.name}`) : undefined;
@@ -572,7 +854,8 @@ export function optionLabel(option) {
  * Returns the snapshot of the page under `root` (its descendants in document order; `root` itself gets
  * no line): every visible interactive element and scrollable container, and the text elements that
  * answer questions, within `maxLines` (interactive lines first, then text lines in document order),
- * numbered 1..n.
+ * numbered 1..n. A huge page costs bounded memory: each string read is cut to TEXT_SCAN_LIMIT, and the
+ * walk stops once its lines hold PAGE_TEXT_LIMIT code points (`truncated` is then true).
  * @param {Element} [root]
  * @param {SnapshotOptions} [options]
  * @returns {Snapshot}
@@ -581,7 +864,7 @@ export function takeSnapshot(root = document.body, { maxLines = DEFAULT_MAX_LINE
   if (!Number.isInteger(maxLines) || maxLines < 1) {
     throw new RangeError(`snapshot budget maxLines=${maxLines} is too small: give at least 1`);
   }
-  const walker = new Walker();
+  const walker = new Walker(maxLines);
   walker.walk(root);
   walker.addContext(root);
   let found = walker.found;
@@ -600,7 +883,7 @@ export function takeSnapshot(root = document.body, { maxLines = DEFAULT_MAX_LINE
     const line = `${role} ${JSON.stringify(name)} [ref=${ref}]${state ? ` ${state}` : ''}`;
     return { ref, role, name, line, element };
   });
-  return { text: entries.map((e) => e.line).join('\n'), entries };
+  return { text: entries.map((e) => e.line).join('\n'), entries, truncated: walker.truncated };
 }
 
 /**

@@ -9,8 +9,11 @@
  * Vocabulary: with a body graph and vocab 'copy' (the default), generate and followUp score every id
  * for the first token and, when it is `<start_function_call>`, only the prompt's copy vocabulary
  * (vocab.js) after it; otherwise (vocab 'full', words answers, full graphs) every id at every step.
- * With constrain 'snapshot' (the default), a call's element, ref and option are further kept on the
- * snapshot's lines, and type_text's text on stretches of the command (constrain.js).
+ * With constrain 'snapshot' (the default), a call is held to the toolset's call grammar (tool names,
+ * argument names and order, value types, delimiters), its element, ref and option are further kept on
+ * the snapshot's lines, and type_text's text on stretches of the command (constrain.js). With
+ * jumpForward (the default), an id the hooks allow alone is appended without a model step, and each
+ * forced stretch runs through the model in one pass with the next chosen id (decoder.js).
  */
 
 import { FUNCTION_TOKENS, MODEL_TURN_START, renderResponse, renderUserTurn } from './protocol.js';
@@ -18,7 +21,7 @@ import { Tokenizer } from './tokenizer.js';
 import { FgwebError, errorText, loadVerified, mb } from './loader.js';
 import { OnnxDecoder, readLmHead } from './decoder.js';
 import { copyHook, copyVocabulary } from './vocab.js';
-import { snapshotHook, snapshotTargets } from './constrain.js';
+import { callGrammar, snapshotHook, snapshotTargets } from './constrain.js';
 
 const VENDOR = new URL('../vendor/onnxruntime-web/', import.meta.url).href;
 const ORT_BUILDS = { wasm: 'ort.wasm.min.mjs', webgpu: 'ort.webgpu.min.mjs' };
@@ -27,7 +30,7 @@ const ORT_BUILDS = { wasm: 'ort.wasm.min.mjs', webgpu: 'ort.webgpu.min.mjs' };
  * @typedef {{snapshot: string, command: string}} Turn  what a generation was asked (for its copy vocabulary)
  * @type {{decoder: OnnxDecoder, tokenizer: Tokenizer, stopIds: number[], developerIds: number[],
  *   reuse: 'longest' | 'pinned' | 'none', vocab: 'copy' | 'full', constrain: 'snapshot' | 'none',
- *   vocabSize: number, tools: any[],
+ *   jumpForward: boolean, vocabSize: number, tools: any[], grammar: import('./constrain.js').CallGrammar,
  *   last: {promptIds: number[], tokenIds: number[], turn: Turn | null} | null} | null}
  */
 let state = null;
@@ -94,10 +97,11 @@ const ops = {
   /**
    * @param {{bundle: string, manifest: any, backend: string, artifact?: string, threads?: number,
    *   reuse?: 'longest' | 'pinned' | 'none', vocab?: 'copy' | 'full', constrain?: 'snapshot' | 'none',
-   *   tools?: any[]}} args
-   *   tools: the toolset entries (the copy vocabulary tokenizes one call of each)
+   *   jumpForward?: boolean, tools?: any[]}} args
+   *   tools: the toolset entries (the copy vocabulary tokenizes one call of each; the call grammar
+   *   follows their schemas)
    */
-  async load({ bundle, manifest, backend: wanted = 'auto', artifact, threads = 1, reuse = 'longest', vocab = 'copy', constrain = 'snapshot', tools = [] }) {
+  async load({ bundle, manifest, backend: wanted = 'auto', artifact, threads = 1, reuse = 'longest', vocab = 'copy', constrain = 'snapshot', jumpForward = true, tools = [] }) {
     const started = performance.now();
     const name = artifact || manifest.default_artifact;
     const art = manifest.artifacts?.[name];
@@ -155,9 +159,13 @@ const ops = {
     const prefixMs = performance.now() - t;
     const stopIds = tokenizerManifest.stop_ids || [tokenizer.idOf('<start_function_response>'), tokenizer.idOf('<end_of_turn>')];
     const scoring = lmHead && vocab === 'copy' ? 'copy' : 'full'; // full graphs compute every logit anyway
-    state = { decoder, tokenizer, stopIds, developerIds, reuse, vocab: scoring, constrain, vocabSize: config.vocab_size ?? tokenizer.vocabSize, tools, last: null };
+    state = {
+      decoder, tokenizer, stopIds, developerIds, reuse, vocab: scoring, constrain,
+      jumpForward: Boolean(jumpForward) && decoder.stretchesExact, // dynamic int8 graphs decode step by step
+      vocabSize: config.vocab_size ?? tokenizer.vocabSize, tools, grammar: callGrammar(tokenizer, tools), last: null,
+    };
     const result = {
-      backend, fallback, artifact: name, vocab: scoring, constrain, loadMs: performance.now() - started, prefixMs,
+      backend, fallback, artifact: name, vocab: scoring, constrain, jumpForward: state.jumpForward, loadMs: performance.now() - started, prefixMs,
       threads: self.crossOriginIsolated ? threads : 1,
     };
     progress({ phase: 'ready', message: `ready (${backend})` });
@@ -166,12 +174,14 @@ const ops = {
 
   /**
    * Prompt = developer turn + user turn (snapshot, command) + model turn; greedy until a stop id.
-   * @param {{snapshot: string, command: string, maxNewTokens?: number}} args
+   * `start`: text the completion must begin with (its ids are forced, e.g. `<start_function_call>` for
+   * a call rather than words; tests use it to decode inside calls with a model that writes none).
+   * @param {{snapshot: string, command: string, maxNewTokens?: number, start?: string}} args
    */
-  async generate({ snapshot, command, maxNewTokens = 160 }) {
+  async generate({ snapshot, command, maxNewTokens = 160, start = '' }) {
     const s = ready();
     const promptIds = [...s.developerIds, ...s.tokenizer.encode(renderUserTurn(snapshot, command) + MODEL_TURN_START)];
-    return run(s, promptIds, maxNewTokens, { snapshot, command });
+    return run(s, promptIds, maxNewTokens, { snapshot, command }, null, start ? s.tokenizer.encode(start) : []);
   },
 
   /**
@@ -225,24 +235,34 @@ function ready() {
 
 /**
  * Greedy after `promptIds`: with the copy vocabulary when the state has it and `turn` is given, else
- * with `allowed` (null: every id). Adds `completion`, `scoredTokens` (how many ids each step after the
- * first scored) and `vocabMs` (the time the copy vocabulary took) to the decoder's result.
+ * with `allowed` (null: every id); with constrain 'snapshot' and a turn, held to the call grammar and
+ * the snapshot. Adds `completion`, `scoredTokens` (the width of the vocabulary scored after the first
+ * token: the copy vocabulary's size, or every id; the grammar and snapshot narrow single steps further)
+ * and `vocabMs` (the time the hooks took to build) to the decoder's result (`modelSteps` among it).
  * @param {NonNullable<typeof state>} s
  * @param {number[]} promptIds
  * @param {number} maxNewTokens
  * @param {Turn | null} turn
  * @param {import('./decoder.js').AllowedTokens | null} [allowed]
+ * @param {number[]} [startIds] ids the completion begins with (each the only one allowed at its step)
  */
-async function run(s, promptIds, maxNewTokens, turn, allowed = null) {
+async function run(s, promptIds, maxNewTokens, turn, allowed = null, startIds = []) {
   const t = performance.now();
   if (turn && s.vocab === 'copy') {
     allowed = copyHook(copyVocabulary(s.tokenizer, { promptIds, ...turn, tools: s.tools, stopIds: s.stopIds }));
   }
-  if (turn && s.constrain === 'snapshot') allowed = snapshotHook(s.tokenizer, snapshotTargets(turn.snapshot), allowed, turn.command);
+  const scoring = allowed;
+  if (turn && s.constrain === 'snapshot') {
+    allowed = snapshotHook(s.tokenizer, snapshotTargets(turn.snapshot), s.grammar.hook(allowed), turn.command);
+  }
+  if (startIds.length > 0) {
+    const rest = allowed;
+    allowed = (generated) => (generated.length < startIds.length ? [startIds[generated.length]] : rest ? rest(generated) : null);
+  }
   const vocabMs = performance.now() - t;
-  const r = await s.decoder.greedy(promptIds, { maxNewTokens, stopIds: s.stopIds, reuse: s.reuse, allowed });
+  const r = await s.decoder.greedy(promptIds, { maxNewTokens, stopIds: s.stopIds, reuse: s.reuse, allowed, jumpForward: s.jumpForward });
   s.last = { promptIds, tokenIds: r.tokenIds, turn };
-  const scored = allowed ? allowed(r.tokenIds.slice(0, 1)) : null;
+  const scored = scoring ? scoring(r.tokenIds.slice(0, 1)) : null;
   return { ...r, completion: s.tokenizer.decode(r.tokenIds), scoredTokens: scored ? scored.length : s.vocabSize, vocabMs };
 }
 

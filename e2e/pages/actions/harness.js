@@ -3,7 +3,9 @@
 //
 //   harness.ref(name)       the ref of the first snapshot line with that name
 //   harness.check(call)     checkCall against a fresh snapshot (issues as {code, argument, message})
-//   harness.run(call)       check, then execute when the check passes (as the agent does)
+//   harness.run(call, opts) check, then execute when the check passes (as the agent does), with the
+//                           check's snapshot line; opts: {allowOrigins, confirm: true | false (the
+//                           answer; every request is kept in harness.confirms) | absent: no callback}
 //   harness.snap()          takeSnapshot(document.body, {maxLines: 500}), kept as harness.snapshot
 //   harness.checkOn(call)   checkCall against harness.snapshot (for pages changed after the snapshot)
 //   harness.state()         everything a call could change: DOM, values, focus, scroll, URL, events
@@ -36,10 +38,17 @@ const plain = (result) => ({
   ref: result.entry ? result.entry.ref : null,
 });
 
+/** A confirm callback that answers `answer` and keeps each request (its element as its id). */
+const confirmer = (answer) => (answer === undefined || answer === null ? null : async (request) => {
+  harness.confirms.push({ ...request, element: request.element ? (request.element.id || request.element.localName) : null });
+  return answer;
+});
+
 const harness = {
   actions,
   tools,
   events,
+  confirms: [],
   snapshot: null,
   snap() {
     harness.snapshot = takeSnapshot(document.body, { maxLines: 500 });
@@ -56,10 +65,12 @@ const harness = {
   checkOn(call) {
     return plain(actions.checkCall(call, harness.snapshot, tools[call.name] ?? null));
   },
-  async run(call) {
-    const check = actions.checkCall(call, harness.snapshot ?? harness.snap(), tools[call.name] ?? null);
+  async run(call, { allowOrigins = [], confirm } = {}) {
+    const check = actions.checkCall(call, harness.snapshot ?? harness.snap(), tools[call.name] ?? null, { allowOrigins });
     harness.snapshot = null;
-    const executed = check.ok ? await actions.executeCall(call, check.element) : null;
+    const executed = check.ok
+      ? await actions.executeCall(call, check.element, { entry: check.entry, allowOrigins, confirm: confirmer(confirm) })
+      : null;
     return { check: plain(check), executed };
   },
   state() {
