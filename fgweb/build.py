@@ -23,8 +23,12 @@ from fgweb.errors import FgwebError
 from fgweb.files import sha256_file
 
 # The modules whose source goes into each stage's key: editing one reruns that stage and those after it.
+# The data stage takes every module of the generator package, however it is split.
+DATA_MODULES = tuple(
+    sorted(p.relative_to(PACKAGE_DIR).as_posix() for p in (PACKAGE_DIR / "data").rglob("*.py"))
+)
 STAGE_SOURCES: dict[str, tuple[str, ...]] = {
-    "data": ("data/__init__.py", "data/web.py", "snapshot.py", "protocol.py", "tools.py"),
+    "data": (*DATA_MODULES, "snapshot.py", "protocol.py", "tools.py"),
     "model": ("model.py",),
     "train": ("train.py", "protocol.py"),
     "export": ("export/onnx.py", "export/gguf.py", "export/tokenizer.py", "generate.py"),

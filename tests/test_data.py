@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import html
 import json
+import random
+import re
 import time
 from collections import Counter
 from pathlib import Path
+from statistics import mean
 
 import pytest
 
@@ -15,15 +18,24 @@ from fgweb.config import DataConfig
 from fgweb.data import (
     ARCHETYPES,
     EVAL_ONLY_ARCHETYPES,
+    HARD_FAMILIES,
+    ROW_FAMILIES,
     TEMPLATES,
     Example,
     build_page,
     format_stats,
     generate,
+    generic_tasks,
+    is_checked,
     load_examples,
+    render_command,
+    sites,
+    split_templates,
+    usable_targets,
+    web,
 )
 from fgweb.errors import FgwebError
-from fgweb.snapshot import snapshot
+from fgweb.snapshot import INTERACTIVE_ROLES, TEXT_ROLES, snapshot
 from fgweb.tools import Toolset, builtin_toolset, load_toolset
 
 SMALL = DataConfig(seed=7, train_examples=400, eval_examples=120)
@@ -160,7 +172,7 @@ def test_no_call_commands_come_in_matched_pairs(dataset: dict[str, list[Example]
 
 
 def test_real_site_families_are_generated(dataset: dict[str, list[Example]]) -> None:
-    for split, wanted in (("train", ("limit", "offtopic", "mapped", "rows", "indirect")),
+    for split, wanted in (("train", ("limit", "offtopic", "mapped", "rows", "indirect", "ask", "form")),
                           ("eval", ("limit", "offtopic"))):
         families = Counter(e.template.split(".")[0] for e in dataset[split])
         for family in wanted:
@@ -206,12 +218,18 @@ def test_repeated_controls_are_told_apart_by_their_row(dataset: dict[str, list[E
 
 
 def test_multi_call_commands_keep_the_spoken_order(dataset: dict[str, list[Example]]) -> None:
-    sign_ins = [e for e in dataset["train"] if e.template.startswith("login.sign_in.")]
-    assert sign_ins
-    for e in sign_ins:
-        assert [c["name"] for c in e.calls] == ["type_text", "type_text", "click"]
-        first, second = (c["arguments"]["text"] for c in e.calls[:2])
-        assert e.command.index(first) < e.command.index(second)
+    checked = 0
+    for e in dataset["train"] + dataset["eval"]:
+        texts = [c["arguments"]["text"] for c in e.calls if c["name"] == "type_text"]
+        # values said once each, none inside another: their calls come in the order they are said
+        if len(texts) < 2 or any(e.command.count(t) != 1 for t in texts):
+            continue
+        if any(a != b and a in b for a in texts for b in texts):
+            continue
+        positions = [e.command.index(t) for t in texts]
+        assert positions == sorted(positions), (e.id, e.command, texts)
+        checked += 1
+    assert checked >= 20
 
 
 def test_page_text_cannot_forge_prompt_structure(dataset: dict[str, list[Example]]) -> None:
@@ -222,9 +240,10 @@ def test_page_text_cannot_forge_prompt_structure(dataset: dict[str, list[Example
     assert not any(protocol.CONTROL_TOKEN_PATTERN.search(e.snapshot) for e in examples)
 
 
-def test_snapshots_stay_modest(dataset: dict[str, list[Example]]) -> None:
+def test_snapshots_are_as_long_as_real_pages_but_bounded(dataset: dict[str, list[Example]]) -> None:
+    # Real pages run about 31 lines; the training step's cost grows with the snapshot: about 20-25.
     sizes = [len(e.snapshot.splitlines()) for e in dataset["train"]]
-    assert 6 <= sum(sizes) / len(sizes) <= 30
+    assert 18 <= sum(sizes) / len(sizes) <= 27
     assert max(sizes) <= SMALL.max_snapshot_lines
 
 
@@ -281,3 +300,169 @@ def test_default_sizes_generate_in_a_few_seconds(tmp_path: Path, toolset: Toolse
     assert len(load_examples(out / "train.jsonl")) == 1200
     assert len(load_examples(out / "eval.jsonl")) == 200
     assert elapsed < 15, f"generation took {elapsed:.1f} s"
+
+
+# ------------------------------------------------------------------------- site pages (data/sites/)
+
+SITE_SEEDS = range(12)
+
+
+@pytest.fixture(scope="module")
+def site_pages() -> dict[str, list]:
+    """A dozen pages of each site archetype with their snapshots (built as the generator builds them)."""
+    out: dict[str, list] = {}
+    for name in sites.ARCHETYPES:
+        out[name] = []
+        for seed in SITE_SEEDS:
+            built = build_page(name, seed, f"{name}-t{seed}", ())
+            out[name].append((built, snapshot(built.page)))
+    return out
+
+
+def test_site_archetypes_build_within_the_budget_and_offer_hard_flows(site_pages: dict[str, list]) -> None:
+    assert len(sites.ARCHETYPES) >= 8
+    assert set(sites.ARCHETYPES) <= set(ARCHETYPES) and not set(sites.ARCHETYPES) & set(EVAL_ONLY_ARCHETYPES)
+    for name, pages in site_pages.items():
+        sizes = [len(snap.entries) for _, snap in pages]
+        assert max(sizes) <= 40 and 14 <= mean(sizes) <= 38, (name, sizes)
+        families: Counter[str] = Counter()
+        for built, snap in pages:
+            by_node = snap.by_node()
+            for flow in built.flows:
+                assert flow.intent in TEMPLATES, (name, flow.intent)
+                families[flow.intent.split(".")[0]] += 1
+                # every step names an element of the snapshot (or the page budget dropped a text line)
+                assert all(s.target is None or s.target.node in by_node or s.tool == "read_text"
+                           for s in flow.steps), (name, flow.intent)
+        hard = {f for f in families if f in HARD_FAMILIES}
+        assert len(hard) >= 2, (name, families)  # each site teaches at least two of the hard families
+
+
+def test_site_pages_rebuild_identically_and_vary_their_layout(site_pages: dict[str, list]) -> None:
+    for name, pages in site_pages.items():
+        built = build_page(name, 3, f"{name}-t3", ())
+        assert built.page.to_html() == pages[3][0].page.to_html()
+        # several layouts: the pages of one archetype differ in their shape, not only their words
+        shapes = {tuple(e.role for e in snap.entries) for _, snap in pages}
+        assert len(shapes) >= 6, name
+
+
+def test_site_pages_use_the_markup_of_real_sites(site_pages: dict[str, list]) -> None:
+    markup = "".join(built.page.to_html() for pages in site_pages.values() for built, _ in pages)
+    for marker in ("<label for=", "<label class=\"field\">", "aria-label=", "aria-labelledby=",
+                   "placeholder=",
+                   "<fieldset>", "<legend>", 'role="dialog"', "<dialog open>", 'role="switch"',
+                   'role="radiogroup"', "<table>", "<header>", "<footer>", 'class="sidebar"',
+                   'class="sr-only"',
+                   'role="status"', "overflow", 'value=""', "<img "):
+        assert marker in markup, marker
+    roles = Counter(e.role for pages in site_pages.values() for _, snap in pages for e in snap.entries)
+    for role in ("textbox", "searchbox", "checkbox", "switch", "radio", "combobox", "button", "link",
+                 "dialog",
+                 "heading", "text", "listitem", "cell", "status"):
+        assert roles[role] > 0, role
+
+
+def test_site_flows_cover_every_tool_and_change_what_they_tick(site_pages: dict[str, list]) -> None:
+    tools: Counter[str] = Counter()
+    for pages in site_pages.values():
+        for built, snap in pages:
+            for task in built.flows + generic_tasks(built, snap, random.Random(0)):
+                tools.update(s.tool for s in task.steps)
+            for flow in built.flows:
+                for step in flow.steps:
+                    if step.tool == "set_checked":  # a flow's box or radio is not already as asked
+                        assert is_checked(step.target.node) != step.args["checked"], flow.intent
+    assert set(tools) == {"click", "type_text", "select_option", "set_checked", "read_text", "scroll",
+                          "navigate"}
+
+
+def test_every_intent_is_produced_and_every_template_renders() -> None:
+    """Each intent of TEMPLATES comes from some page (a flow, a generic task or a web.py family), and
+    each of its templates renders with that task's slots."""
+    seen: dict[str, tuple] = {}
+    for name in ARCHETYPES:
+        for seed in range(15):
+            built = build_page(name, seed, f"{name}-r", tuple(ARCHETYPES))
+            snap = snapshot(built.page)
+            by_node = snap.by_node()
+            rng = random.Random(seed)
+            tasks = (built.flows + generic_tasks(built, snap, rng)
+                     + web.web_tasks(usable_targets(built, snap), by_node, rng, built.sections))
+            for task in tasks:
+                if all(s.target is None or s.target.node in by_node for s in task.slots.values()):
+                    seen.setdefault(task.intent, (task, by_node))
+    assert set(seen) == set(TEMPLATES), sorted(set(TEMPLATES) ^ set(seen))
+    for intent, (task, by_node) in seen.items():
+        for template in TEMPLATES[intent]:
+            assert set(re.findall(r"\{(\w+)\}", template)) <= set(task.slots), (intent, template)
+            command, _ = render_command(template, task, by_node, random.Random(1))
+            assert command and "{" not in command, (intent, template)
+
+
+def test_hard_families_have_many_ways_to_say_them() -> None:
+    families: Counter[str] = Counter()
+    for intent, templates in TEMPLATES.items():
+        family = intent.split(".")[0]
+        families["fill" if family.startswith("fill") else family] += len(templates)
+    for family, at_least in (("mapped", 100), ("indirect", 70), ("rows", 40), ("limit", 80), ("offtopic",
+                                                                                              100),
+                             ("typed", 35), ("fill", 90), ("ask", 60), ("form", 40)):
+        assert families[family] >= at_least, (family, families[family])
+    # every intent with three or more templates keeps some for eval only
+    for intent, split in split_templates(1234).items():
+        if len(TEMPLATES[intent]) >= 3 and intent.split(".")[0] not in EVAL_ONLY_ARCHETYPES:
+            assert split["eval"] and split["train"], intent
+
+
+def test_no_command_names_a_shared_control_except_by_its_row(dataset: dict[str, list[Example]]) -> None:
+    for e in dataset["train"] + dataset["eval"]:
+        if e.template.split(".")[0] in ROW_FAMILIES:
+            continue
+        lines = e.snapshot.splitlines()
+        names = Counter(re.match(r'(\w+) (".*?") \[ref=', line).groups() for line in lines
+                        if line.split(" ", 1)[0] in INTERACTIVE_ROLES)
+        for call in e.calls:
+            line = lines[call["arguments"].get("ref", 0) - 1] if "ref" in call["arguments"] else ""
+            if line.split(" ", 1)[0] in INTERACTIVE_ROLES:
+                key = re.match(r'(\w+) (".*?") \[ref=', line).groups()
+                assert names[key] == 1, (e.id, e.template, line)
+
+
+def test_questions_read_the_element_that_answers_them(dataset: dict[str, list[Example]]) -> None:
+    asked = [e for e in dataset["train"] if e.template.startswith("ask.") and e.calls]
+    assert asked
+    for e in asked:
+        (call,) = e.calls
+        assert call["name"] == "read_text", e.id
+        role = e.snapshot.splitlines()[call["arguments"]["ref"] - 1].split(" ", 1)[0]
+        assert role in TEXT_ROLES, (e.id, role)
+
+
+def test_out_of_scope_requests_skip_pages_that_can_serve_them() -> None:
+    built = build_page("music", 0, "music-o", ())
+    snap = snapshot(built.page)
+    assert "music" in built.sections
+    targets, by_node = usable_targets(built, snap), snap.by_node()
+    drawn = {t.intent for seed in range(300)
+             for t in web.web_tasks(targets, by_node, random.Random(seed), built.sections) if not t.steps}
+    assert "offtopic.media" not in drawn and "offtopic.other_app" not in drawn
+    assert {"offtopic.weather", "offtopic.chat", "offtopic.knowledge"} <= drawn
+    for family, kinds in web.OFFTOPIC_CLASHES.items():
+        assert family in web.ANSWERS and kinds <= set(ARCHETYPES), family
+
+
+def test_aria_switches_are_read_by_their_aria_checked_state(site_pages: dict[str, list]) -> None:
+    found = 0
+    for pages in site_pages.values():
+        for built, snap in pages:
+            by_node = snap.by_node()
+            for task in generic_tasks(built, snap, random.Random(2)):
+                step = task.steps[0] if task.steps else None
+                if step is None or step.tool != "set_checked" or step.target.node.tag == "input":
+                    continue
+                if task.intent in ("check_on", "check_off"):
+                    shown = "checked=true" in by_node[step.target.node].line
+                    assert shown == is_checked(step.target.node)
+                    found += 1
+    assert found

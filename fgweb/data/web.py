@@ -1,18 +1,20 @@
 """What real pages ask of the model beyond the archetype flows: page kinds and command families.
 
-`fgweb.data` imports this module at its end and adds `ARCHETYPES` and `TEMPLATES` to its own, so the
-same split rules hold (a quarter of each family's templates only in eval). `web_tasks` adds the
+`fgweb.data.archetypes` and `fgweb.data.templates` add its `ARCHETYPES` and `TEMPLATES` to theirs, so
+the same split rules hold (a quarter of each family's templates only in eval). `web_tasks` adds the
 families that any page supports:
 
 - limits: a command that fills or ticks and says not to submit ("…, but don't send it yet");
-- out of scope: requests no page serves (weather, arithmetic, thanks, another app's job): no call;
+- out of scope: requests the page cannot serve (weather, arithmetic, thanks, another app's job): no
+  call; each family names the page kinds that could serve it (`OFFTOPIC_CLASHES`), where it is not drawn;
 - typed text with punctuation, quotes and file names, wrapped in instruction words;
-- long commands that fill three or four fields (and sometimes press the button);
+- long commands that fill two to four fields (and sometimes press the button);
 - indirect commands ("I'm flying out of Porto", "stop emailing me about mentions").
 
 The page kinds add values that must be mapped to the page's wording ("a table for three" -> "3 guests",
 "a large" -> "L", "dark green" -> "Forest Green") with placeholder options, and rows, list items and
 cards whose controls share a name (picked by what the row holds or by position: "the third", "the last").
+The generic `mapped.*` and `rows.*` templates here also serve the site pages of `fgweb/data/sites/`.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ import random
 from collections.abc import Callable
 from typing import Any
 
-from fgweb.data import (
+from fgweb.data.page import (
     CITIES,
     FIRST,
     LAST,
@@ -36,6 +38,8 @@ from fgweb.data import (
     _money,
     _steps_click,
     _type,
+    ascii_word,
+    is_checked,
     labelled_field,
 )
 from fgweb.snapshot import Entry, Node, el, is_placeholder_option, option_label
@@ -49,93 +53,251 @@ TEMPLATES: dict[str, tuple[str, ...]] = {
                    "enter {v} as {f} and leave the rest to me", "only fill in {f} with {v}",
                    "write {v} in {f}, no need to hit {b}", "put {v} in {f}. don't {b} yet",
                    "set {f} to {v} but hold off on {b}", "i'll press {b} myself, just type {v} in {f}",
-                   "fill in {v} for {f} and stop there", "{v} in the {f} box please, nothing else"),
+                   "fill in {v} for {f} and stop there", "{v} in the {f} box please, nothing else",
+                   "type {v} in {f} but leave {b} alone", "{f}: {v}. that's it, don't submit",
+                   "can you just put {v} in {f}? don't hit {b}",
+                   "fill in {f} with {v} - i want to check it before it goes",
+                   "just the {f}: {v}, no submitting", "write {v} into {f} and wait",
+                   "enter {v} in {f} but don't press {b} yet", "only put {v} into {f}, don't send anything",
+                   "{v} for {f}, i'll click {b} when i'm ready", "put {v} in {f} and leave it there",
+                   "set {f} to {v}, don't save", "i just need {f} filled with {v}",
+                   "pre-fill {f} with {v} for me", "{f} {v} - don't submit yet pls"),
     "limit.fill2": ("fill {f1} with {v1} and {f2} with {v2} but don't submit the form",
                     "just type {v1} in {f1} and {v2} in {f2}, i'll do the rest",
                     "{f1} {v1}, {f2} {v2} - don't click {b}",
                     "enter {v1} as {f1} and {v2} as {f2}, then stop",
                     "put {v1} into {f1} and {v2} into {f2} without pressing {b}",
-                    "fill in {f1} and {f2} ({v1}, {v2}) but leave {b} to me"),
+                    "fill in {f1} and {f2} ({v1}, {v2}) but leave {b} to me",
+                    "{f1}: {v1}, {f2}: {v2} - i'll hit {b} myself",
+                    "fill in {v1} and {v2} for {f1} and {f2}, nothing else",
+                    "type {v1} into {f1} and {v2} into {f2} but don't send",
+                    "put {v1} in {f1} and {v2} in {f2}, hold off on submitting",
+                    "{f1} {v1} and {f2} {v2}, leave {b} for me",
+                    "can you fill {f1} with {v1} and {f2} with {v2}? i'll check it before sending",
+                    "just {f1} and {f2}: {v1}, {v2}. don't press anything"),
     "limit.check": ("tick {c} but don't save anything", "just turn on {c}, don't press {b}",
                     "switch {c} on and stop there", "only check {c}, i'll click {b} myself",
-                    "enable {c} - nothing else", "turn {c} on but hold off on {b}"),
+                    "enable {c} - nothing else", "turn {c} on but hold off on {b}",
+                    "turn on {c} - don't hit {b}", "{c} on, that's all",
+                    "check {c} but i'll save it myself", "tick the {c} box, leave {b} to me",
+                    "enable {c} only, no saving yet"),
     "limit.uncheck": ("untick {c} but don't save yet", "just turn off {c}, leave {b} alone",
-                      "switch {c} off and nothing else", "disable {c}, i'll press {b} later"),
+                      "switch {c} off and nothing else", "disable {c}, i'll press {b} later",
+                      "untick {c}, don't click {b}", "{c} off, nothing else",
+                      "turn {c} off but don't save anything yet", "switch off {c} - i'll hit {b} myself"),
     "limit.select": ("set {c} to {o} but don't submit", "choose {o} for {c}, don't click {b} yet",
-                     "just pick {o} in {c}", "{c}: {o}, and leave {b} to me"),
+                     "just pick {o} in {c}", "{c}: {o}, and leave {b} to me",
+                     "{c} should be {o}, don't submit", "pick {o} from {c} and stop there",
+                     "change {c} to {o} but leave {b} alone", "select {o} in {c}, don't press {b}",
+                     "just set {c} to {o} pls, i'll do the rest"),
     # Out of scope: a sentence, no call.
     "offtopic.weather": ("what's the weather in {x} today", "will it rain in {x} tomorrow",
                          "is it going to be sunny this weekend", "how cold is it in {x} right now",
-                         "do i need an umbrella today", "what's the forecast for {x}"),
+                         "do i need an umbrella today", "what's the forecast for {x}", "is it cold outside",
+                         "what's the temperature in {x}", "should i bring a jacket to {x}",
+                         "forecast for the weekend pls", "is it snowing in {x}",
+                         "how hot will it get tomorrow"),
     "offtopic.math": ("what's {a} times {b}", "how much is {a} plus {b}", "what is {a} minus {b}",
-                      "divide {a} by {b}", "what's {a} percent of {b}", "can you add {a} and {b}"),
+                      "divide {a} by {b}", "what's {a} percent of {b}", "can you add {a} and {b}",
+                      "{a} + {b}?", "what's {a} divided by {b}", "calculate {a} times {b}",
+                      "what's {b}% of {a}", "if i have {a} and spend {b}, what's left",
+                      "{a} minus {b} is what", "square root of {a}?"),
     "offtopic.chat": ("thanks!", "thank you so much", "hi there", "good morning", "how are you today",
                       "who made you", "tell me a joke", "you're awesome", "ok cool, thanks",
-                      "are you a robot", "what can you do", "lol"),
-    "offtopic.elsewhere": ("order me a pizza", "book a taxi to the airport", "set an alarm for {t}",
-                           "play some jazz", "call my mom", "translate good night into french",
-                           "what time is it in {x}", "remind me to {r} tomorrow", "text {n} that i'm late",
-                           "what's the price of bitcoin", "who won the game last night",
-                           "open my email app", "find me a cheap flight to {x}", "what's the capital of peru",
-                           "turn off the living room lights", "send {n} twenty dollars"),
+                      "are you a robot", "what can you do", "lol", "hello", "hey", "thx a lot",
+                      "cheers, that's all", "that's all for now", "nice job", "good night",
+                      "are you there?", "what's your name", "ok that's it, bye", "you're a lifesaver",
+                      "how's it going"),
     # Typed text as the user wrote it: punctuation, quotes, file names, instruction words around it.
     "typed.say": ("write \"{v}\" in {f}", "type the following into {f}: {v}", "{f} should say: {v}",
                   "put '{v}' into {f}", "in {f} write {v}", "enter this in {f} - {v}",
-                  "fill {f} with the text \"{v}\"", "for {f} use: {v}", "can you type {v} into {f}"),
+                  "fill {f} with the text \"{v}\"", "for {f} use: {v}", "can you type {v} into {f}",
+                  "the {f} should read: {v}", "paste this into {f}: {v}", "type exactly this in {f} - {v}",
+                  "can you write '{v}' in the {f} box", "in the {f} field put: {v}",
+                  "add this as the {f}: \"{v}\"", "{v} <- put that in {f}", "pls type {v} in {f}",
+                  "my {f}: {v}"),
     "typed.say_send": ("write \"{v}\" in {f} and click {b}", "type {v} into {f}, then hit {b}",
-                       "{f}: \"{v}\" and press {b}", "put '{v}' in {f} and {b}"),
+                       "{f}: \"{v}\" and press {b}", "put '{v}' in {f} and {b}",
+                       "type \"{v}\" in {f} then press {b}", "write {v} into {f} and hit {b} after",
+                       "{f} should say '{v}', then {b}", "put this in {f}: {v} - and click {b}",
+                       "in {f}, write: {v}. then {b} please", "enter '{v}' as {f} and {b} it"),
     # Three or four fields in one command (and the button where it is asked for).
     "fill3": ("{f1} {v1}, {f2} {v2}, {f3} {v3}", "set {f1} to {v1}, {f2} to {v2} and {f3} to {v3}",
               "fill in {f1}: {v1}; {f2}: {v2}; {f3}: {v3}", "{v1} for {f1}, {v2} for {f2}, {v3} for {f3}",
               "please enter {v1} as {f1}, {v2} as {f2} and {v3} as {f3}",
               "type {v1} in {f1}, {v2} in {f2}, and {v3} in {f3}",
-              "{f1} is {v1}, {f2} is {v2}, {f3} is {v3}"),
+              "{f1} is {v1}, {f2} is {v2}, {f3} is {v3}", "{f1}: {v1}, {f2}: {v2}, {f3}: {v3}",
+              "put {v1} in {f1}, {v2} in {f2} and {v3} in {f3}",
+              "my {f1} is {v1}, my {f2} is {v2} and my {f3} is {v3}", "{f1} {v1} / {f2} {v2} / {f3} {v3}",
+              "fill {f1}, {f2} and {f3} with {v1}, {v2} and {v3}",
+              "can you enter {v1} for {f1}, {v2} for {f2}, and {v3} for {f3}",
+              "{f1} = {v1}; {f2} = {v2}; {f3} = {v3}"),
     "fill4": ("{f1} {v1}, {f2} {v2}, {f3} {v3}, {f4} {v4}",
               "set {f1} to {v1}, {f2} to {v2}, {f3} to {v3} and {f4} to {v4}",
               "fill {f1} with {v1}, {f2} with {v2}, {f3} with {v3} and {f4} with {v4}",
               "{v1} / {v2} / {v3} / {v4} for {f1}, {f2}, {f3} and {f4}",
-              "my {f1} is {v1}, {f2} {v2}, {f3} {v3}, {f4} {v4}"),
+              "my {f1} is {v1}, {f2} {v2}, {f3} {v3}, {f4} {v4}",
+              "{f1}: {v1}, {f2}: {v2}, {f3}: {v3}, {f4}: {v4}",
+              "put {v1} in {f1}, {v2} in {f2}, {v3} in {f3} and {v4} in {f4}",
+              "fill in the form: {f1} {v1}, {f2} {v2}, {f3} {v3}, {f4} {v4}",
+              "enter {v1} as {f1}, then {v2} as {f2}, {v3} as {f3}, and {v4} as {f4}",
+              "{f1} is {v1}, {f2} is {v2}, {f3} is {v3}, {f4} is {v4}",
+              "ok: {f1} {v1}; {f2} {v2}; {f3} {v3}; {f4} {v4}"),
     "fill3_click": ("{f1} {v1}, {f2} {v2}, {f3} {v3}, then {b}",
                     "fill {f1} with {v1}, {f2} with {v2} and {f3} with {v3} and press {b}",
                     "enter {v1} as {f1}, {v2} as {f2}, {v3} as {f3} and click {b}",
-                    "set {f1} to {v1}, {f2} to {v2}, {f3} to {v3}, then hit {b}"),
+                    "set {f1} to {v1}, {f2} to {v2}, {f3} to {v3}, then hit {b}",
+                    "{f1}: {v1}, {f2}: {v2}, {f3}: {v3} and hit {b}",
+                    "put {v1}, {v2} and {v3} into {f1}, {f2} and {f3}, then {b}",
+                    "{f1} {v1} {f2} {v2} {f3} {v3} then press {b}",
+                    "fill in {f1} with {v1}, {f2} with {v2}, {f3} with {v3}. then click {b}",
+                    "my {f1} is {v1}, {f2} {v2}, {f3} {v3} - submit with {b}",
+                    "type {v1} in {f1}, {v2} in {f2} and {v3} in {f3} and then hit {b}"),
     # Indirect: the intent is implied.
     "indirect.from": ("i'm flying out of {v}", "leaving from {v}", "i'm departing from {v}",
-                      "starting in {v}", "my trip starts in {v}", "i'll be leaving {v}"),
-    "indirect.to": ("i want to go to {v}", "heading to {v}", "my destination is {v}", "i'm travelling to {v}",
-                    "going to {v}", "i need to get to {v}"),
-    "indirect.stay": ("don't log me out next time", "keep me logged in", "i don't want to sign in every time",
-                      "remember me on this computer", "stay signed in please"),
+                      "starting in {v}", "my trip starts in {v}", "i'll be leaving {v}", "we fly from {v}",
+                      "departing {v}", "i'm based in {v} so that's where i start", "origin is {v}",
+                      "i'll be starting from {v}"),
+    "indirect.to": ("i want to go to {v}", "heading to {v}", "my destination is {v}",
+                    "i'm travelling to {v}", "going to {v}", "i need to get to {v}", "we're off to {v}",
+                    "i need a ticket to {v}", "{v} is where i'm going", "trip to {v}", "flying into {v}"),
+    "indirect.stay": ("don't log me out next time", "keep me logged in",
+                      "i don't want to sign in every time", "remember me on this computer",
+                      "stay signed in please", "keep me signed in on this laptop",
+                      "i'm on my own computer, remember me", "don't make me log in again",
+                      "this is my personal device, stay logged in"),
     "indirect.stop": ("stop emailing me about {topic}", "i don't want {topic} emails anymore",
                       "no more {topic} notifications please", "enough with the {topic} messages",
-                      "i'm tired of getting {topic} alerts", "unsubscribe me from {topic}"),
+                      "i'm tired of getting {topic} alerts", "unsubscribe me from {topic}",
+                      "i get too many {topic} emails", "please turn off the {topic} stuff", "mute {topic}",
+                      "no {topic} please", "i've had enough of the {topic} notifications"),
     "indirect.start": ("i'd like to hear about {topic}", "let me know about {topic}",
-                       "i want {topic} notifications", "notify me about {topic}", "send me {topic} updates"),
+                       "i want {topic} notifications", "notify me about {topic}", "send me {topic} updates",
+                       "i'd like to get {topic} too", "sign me up for {topic}",
+                       "can i get {topic} notifications", "keep me posted on {topic}"),
     # Mapped values: the page's wording is not the user's.
     "mapped.party": ("a table for {o}", "we're {o}", "{o} of us", "party of {o}", "for {o} please",
-                     "book it for {o}", "there will be {o} of us", "make it {o}"),
+                     "book it for {o}", "there will be {o} of us", "make it {o}", "table for {o} pls",
+                     "it'll be {o} of us", "we need space for {o}", "{o} people"),
     "mapped.time": ("at {o}", "make it {o}", "{o} works for us", "around {o} please", "the {o} slot",
-                    "can we do {o}"),
-    "mapped.seat": ("we'd like to sit {o}", "a table {o} please", "seat us {o}", "{o} if possible"),
+                    "can we do {o}", "{o} please", "book {o}", "let's say {o}", "{o} would be perfect",
+                    "could we come at {o}", "the {o} one"),
+    "mapped.seat": ("we'd like to sit {o}", "a table {o} please", "seat us {o}", "{o} if possible",
+                    "put us {o}", "could we sit {o}", "we'd prefer {o}"),
     "mapped.size": ("i'll take a {o}", "size {o} please", "in {o}", "get me the {o}", "{o} would be great",
-                    "i wear a {o}", "the {o} one"),
+                    "i wear a {o}", "the {o} one", "do you have it in {o}", "{o} fits me", "size: {o}",
+                    "i need a {o}", "i'm a {o}"),
     "mapped.color": ("the {o} one", "i want it in {o}", "make it {o}", "{o} please", "pick {o}",
-                     "colour: {o}"),
-    "mapped.size_color_add": ("the {o2} one in {o1}, add it to my bag", "{o1} in {o2} and add it to the cart",
+                     "colour: {o}", "the {o} one please", "i'd like the {o}", "in {o}",
+                     "can i get it in {o}"),
+    "mapped.size_color_add": ("the {o2} one in {o1}, add it to my bag",
+                              "{o1} in {o2} and add it to the cart",
                               "i'll take a {o1} in {o2}, then add to cart",
-                              "{o2}, size {o1}, add to cart please"),
+                              "{o2}, size {o1}, add to cart please", "{o2} in size {o1}, then add to bag",
+                              "add a {o1} {o2} one to the cart", "size {o1}, colour {o2}, add it"),
     "mapped.passengers": ("passengers: {o}", "we are {o} travelling", "for {o} people",
-                          "{o} of us are flying",
-                          "tickets for {o}"),
+                          "{o} of us are flying", "tickets for {o}", "there are {o} of us",
+                          "{o} travelling", "book for {o}", "we're {o}"),
     "mapped.party_book": ("a table for {o} at {t}, then book it", "{o} of us at {t}, book it",
-                          "reserve for {o} at {t} and confirm", "party of {o}, {t}, and hit {b}"),
+                          "reserve for {o} at {t} and confirm", "party of {o}, {t}, and hit {b}",
+                          "{o} people at {t} please, book it", "book {t} for {o}",
+                          "can we get {o} at {t}, confirm it"),
     # Rows, items and cards whose controls share a name.
     "rows.by_key": ("{act} {key}", "{act} the {noun} {key}", "click {act} next to {key}", "{key}: {act}",
                     "can you {act} {key}", "{act} the one called {key}", "hit {act} on the {key} row",
-                    "i want to {act} {key}"),
+                    "i want to {act} {key}", "{act} {key} please", "can u {act} {key}",
+                    "{act} the {key} one", "go ahead and {act} {key}", "the {key} {noun} - {act} it",
+                    "{act} {key} for me", "i need to {act} {key}", "please {act} the {noun} {key}"),
     "rows.by_pos": ("{act} the {pos} {noun}", "{act} the {pos} one", "click {act} on the {pos} row",
                     "{act} the {pos} {noun} in the list", "the {pos} {noun}: {act}",
-                    "press {act} for the {pos} item"),
+                    "press {act} for the {pos} item", "{act} the {pos} row", "the {pos} {noun}, {act} it",
+                    "hit {act} on the {pos} {noun}", "can you {act} the {pos} {noun}",
+                    "{act} {noun} number {pos}", "i want to {act} the {pos} one", "{pos} {noun}: {act}",
+                    "{act} the {pos} entry"),
+    "limit.fill3": ("fill {f1} with {v1}, {f2} with {v2} and {f3} with {v3} but don't submit",
+                    "{f1} {v1}, {f2} {v2}, {f3} {v3} - don't press {b}",
+                    "just type {v1}, {v2} and {v3} into {f1}, {f2} and {f3}, i'll send it",
+                    "enter {v1} as {f1}, {v2} as {f2} and {v3} as {f3}, then leave it",
+                    "put {v1} in {f1}, {v2} in {f2}, {v3} in {f3}. no submitting yet",
+                    "can you fill in {f1} ({v1}), {f2} ({v2}) and {f3} ({v3})? leave {b} to me"),
+    "limit.fill_check": ("type {v} in {f} and tick {c}, but don't hit {b}", "{f}: {v}, {c} on - that's all",
+                         "fill {f} with {v} and check {c}, i'll submit myself",
+                         "put {v} in {f}, turn on {c}, don't send",
+                         "enter {v} as {f} and enable {c} but hold off on {b}"),
+    "offtopic.errand": ("order me a pizza", "book a taxi to the airport", "get me an uber home",
+                        "order groceries for tomorrow", "buy concert tickets for saturday",
+                        "find a plumber near me", "order flowers for {n}", "get me a coffee"),
+    "offtopic.device": ("set an alarm for {t}", "turn off the living room lights", "turn the volume up",
+                        "take a screenshot", "open a new tab", "close all my tabs", "restart my laptop",
+                        "turn on do not disturb", "what's my battery at", "connect to the wifi"),
+    "offtopic.media": ("play some jazz", "put on my workout playlist",
+                       "play the latest episode of my podcast", "skip this song", "turn up the music",
+                       "play something relaxing"),
+    "offtopic.message": ("call my mom", "text {n} that i'm late",
+                         "send {n} a whatsapp saying happy birthday", "email my boss that i'm sick",
+                         "facetime {n}", "tell {n} i'll be there at {t}"),
+    "offtopic.travel": ("find me a cheap flight to {x}", "how long is the flight to {x}",
+                        "book me a hotel in {x}", "do i need a visa for {x}",
+                        "what's the time difference with {x}"),
+    "offtopic.money": ("what's the price of bitcoin", "send {n} twenty dollars",
+                       "how's the stock market doing", "convert 50 euros to dollars",
+                       "what's my credit score"),
+    "offtopic.knowledge": ("what's the capital of peru", "who wrote pride and prejudice",
+                           "how tall is mount everest", "when did world war two end",
+                           "how many ounces in a pound", "what does ubiquitous mean",
+                           "translate good night into french", "how do you say thank you in japanese",
+                           "what time is it in {x}", "how far away is the moon",
+                           "who won the game last night"),
+    "offtopic.reminder": ("remind me to {r} tomorrow", "set a reminder for {t} to {r}",
+                          "don't let me forget to {r}", "remind me in an hour to {r}"),
+    "offtopic.opinion": ("which one should i buy", "is this a good deal", "do you think this would suit me",
+                         "what would you pick", "is this site legit", "should i trust these reviews"),
+    "offtopic.other_app": ("log me into netflix", "open spotify", "check my instagram",
+                           "post this on facebook", "go to youtube and play cat videos", "open my email app"),
+    "fill2_click": ("{f1} {v1}, {f2} {v2}, then {b}", "type {v1} in {f1} and {v2} in {f2}, then press {b}",
+                    "fill {f1} with {v1} and {f2} with {v2} and hit {b}", "{f1}: {v1}, {f2}: {v2} - {b}",
+                    "enter {v1} as {f1}, {v2} as {f2}, and click {b}",
+                    "put {v1} into {f1}, {v2} into {f2} then {b} please"),
+    "fill4_click": ("{f1} {v1}, {f2} {v2}, {f3} {v3}, {f4} {v4}, then {b}",
+                    "fill {f1} with {v1}, {f2} with {v2}, {f3} with {v3} and {f4} with {v4}, then press {b}",
+                    "enter {v1} as {f1}, {v2} as {f2}, {v3} as {f3}, {v4} as {f4} and click {b}",
+                    "{f1}: {v1}; {f2}: {v2}; {f3}: {v3}; {f4}: {v4}. then hit {b}",
+                    "set {f1} to {v1}, {f2} to {v2}, {f3} to {v3} and {f4} to {v4}, and press {b}",
+                    "put {v1} in {f1}, {v2} in {f2}, {v3} in {f3}, {v4} in {f4} then {b} pls"),
+    "mapped.option": ("{c}: {o}", "set {c} to {o}", "make the {c} {o}", "{o} for the {c}",
+                      "i want {o} as {c}", "change {c} to {o}", "for {c}, {o}", "{c} should be {o}",
+                      "can you set {c} to {o}", "pick {o} for {c}", "{c} - {o} please",
+                      "i'd like {c} to be {o}"),
+    "mapped.pick": ("{o}", "{o} please", "i'd like {o}", "go with {o}", "make it {o}", "set it to {o}",
+                    "i want {o}", "can you do {o}", "let's do {o}", "{o} is fine", "{o} pls",
+                    "i'll go with {o}"),
+    "mapped.link": ("go to {o}", "open {o}", "show me {o}", "take me to {o}", "i want to see {o}",
+                    "where's {o}", "can you open {o}", "bring up {o}"),
+    "mapped.answer": ("{o}", "answer {o}", "i think it's {o}", "go with {o}", "pick {o}",
+                      "my answer is {o}", "{o} is right", "select {o}", "the answer is {o}"),
+    "mapped.answer_submit": ("{o}, then submit", "answer {o} and submit it", "pick {o} and hit {b}",
+                             "it's {o}, submit", "go with {o} then press {b}"),
+    "mapped.age": ("i'm {o}", "the driver is {o}", "driver's age: {o}", "{o} years old",
+                   "i'm {o} years old", "age {o}"),
+    "mapped.dob": ("my date of birth is {dob}", "born {dob}", "dob {dob}", "{dob} is my birthday",
+                   "i was born on {dob}", "birth date: {dob}", "date of birth - {dob}"),
+    "mapped.tick": ("tick off the {o}", "i've got the {o}", "check {o}", "mark the {o} as done",
+                    "{o}: got it", "got {o} already, tick it"),
+    "rows.by_attr": ("{act} the {noun} {attr}", "{act} the one {attr}", "the {noun} {attr}, {act} it",
+                     "can you {act} the {noun} {attr}", "{act} that {noun} {attr}",
+                     "i want to {act} the {noun} {attr}", "please {act} the {noun} {attr}",
+                     "the one {attr}: {act}", "go ahead and {act} the {noun} {attr}"),
+    "rows.owner": ("{act} {who}'s {noun}", "{who}'s {noun}: {act}", "can you {act} {who}'s {noun}",
+                   "{act} the {noun} from {who}", "i want to {act} {who}'s {noun}",
+                   "please {act} {who}'s one", "{act} {who}'s", "the {noun} {who} posted, {act} it"),
+    "rows.tick": ("tick {key}", "check the box next to {key}", "select {key}", "tick the {noun} {key}",
+                  "mark {key}", "put a tick next to {key}"),
+    "rows.type_in": ("add {v} to {key}", "new card in {key}: {v}", "put {v} under {key}",
+                     "in the {key} column add {v}", "{key}: add a card called {v}",
+                     "add a card {v} in {key}", "create {v} in the {key} list"),
+    "rows.open_by": ("open the {noun} {attr}", "show me the {noun} {attr}", "click the {noun} {attr}",
+                     "go to the {noun} {attr}", "open the one {attr}", "can you open the {noun} {attr}",
+                     "pull up the {noun} {attr}"),
 }
 
 # Commands out of scope get these answers (the words are not scored; the missing call is).
@@ -143,7 +305,31 @@ ANSWERS: dict[str, tuple[str, ...]] = {
     "offtopic.weather": ("I can't check the weather; I can only act on this page.",),
     "offtopic.math": ("I can only act on this page, so I can't do calculations.",),
     "offtopic.chat": ("I'm the assistant of this page: tell me what to fill in, click or read.",),
-    "offtopic.elsewhere": ("That is outside this page, so I can't do it here.",),
+    "offtopic.errand": ("I can't run errands; I can only act on this page.",),
+    "offtopic.device": ("I can't control your device, only this page.",),
+    "offtopic.media": ("I can't play that; I can only act on this page.",),
+    "offtopic.message": ("I can't contact people from here; I can only act on this page.",),
+    "offtopic.travel": ("That is outside this page, so I can't do it here.",),
+    "offtopic.money": ("I can't do that from this page.",),
+    "offtopic.knowledge": ("I can only act on this page, not answer general questions.",),
+    "offtopic.reminder": ("I can't set reminders; I can only act on this page.",),
+    "offtopic.opinion": ("I can't judge that for you; I can fill in, click or read things on this page.",),
+    "offtopic.other_app": ("That is another app, so I can't do it from this page.",),
+}
+
+# Out-of-scope families that a kind of page can serve after all: never drawn on those pages (a music
+# player can skip a song, a bank can send money).
+OFFTOPIC_CLASHES: dict[str, frozenset[str]] = {
+    "offtopic.media": frozenset({"music"}),
+    "offtopic.message": frozenset({"chat", "inbox", "social", "comments"}),
+    "offtopic.travel": frozenset({"travel", "rental", "booking", "reserve"}),
+    "offtopic.money": frozenset({"bank"}),
+    "offtopic.knowledge": frozenset({"quiz"}),
+    "offtopic.math": frozenset({"quiz"}),
+    "offtopic.reminder": frozenset({"calendar", "todo", "clinic"}),
+    "offtopic.device": frozenset({"calendar"}),
+    "offtopic.other_app": frozenset({"music", "social", "inbox"}),
+    "offtopic.errand": frozenset({"reserve"}),
 }
 
 LIMIT_BUTTON_WORDS = ("send", "submit", "save", "sign", "log", "create", "register", "continue", "next",
@@ -162,7 +348,28 @@ PUNCT_VALUES = [
     "Happy b'day, Sam! :)", "Milk, eggs, bread & butter", "Is the 3:15 train on time?",
 ]
 FREE_TEXT_WORDS = ("message", "comment", "note", "reply", "bio", "about", "description", "subject",
-                   "title", "feedback", "question", "details", "instructions", "caption", "file name")
+                   "title", "feedback", "question", "details", "instructions", "caption", "file name",
+                   "reference", "memo", "on your mind", "review", "cover letter", "problem", "request")
+# Punctuated values made from parts, so the typed text is never one of a few memorizable strings.
+PUNCT_PATTERNS: tuple[Callable[[random.Random], str], ...] = (
+    lambda r: f"Running {r.randint(5, 25)} min late - start without me",
+    lambda r: f"{r.choice(FIRST)}'s farewell drinks, {r.randint(5, 8)}:30 at the usual place",
+    lambda r: f"{r.choice(['budget', 'minutes', 'roadmap', 'cv', 'slides'])}_{r.randint(2024, 2026)}-"
+              f"{r.randint(1, 12):02d}_v{r.randint(2, 9)}.{r.choice(['xlsx', 'docx', 'pdf', 'pptx'])}",
+    lambda r: f"Gate {r.choice('ABCDE')}{r.randint(1, 40)}, terminal {r.randint(1, 5)}; don't wait for me",
+    lambda r: f"Parcel for flat {r.randint(1, 30)}{r.choice('ABC')} - leave it with no. {r.randint(1, 60)}",
+    lambda r: f"Q{r.randint(1, 4)} sales & marketing sync (moved to {r.choice(['Tue', 'Wed', 'Thu'])})",
+    lambda r: f"Order #{r.randint(10000, 99999)} arrived damaged, box was open!",
+    lambda r: f"\"{r.choice(['Almost', 'Nearly', 'Not quite'])} done\" - {r.choice(FIRST)}, "
+              f"{r.randint(1, 11)}pm",
+    lambda r: f"{r.choice(FIRST)} & {r.choice(FIRST)}'s wedding, {r.randint(2, 28)}/{r.randint(1, 12)}",
+    lambda r: f"Can we do {r.randint(2, 5)}:{r.choice(['00', '15', '45'])} instead? 10% off if so :)",
+)
+
+
+def punct_value(rng: random.Random) -> str:
+    """Returns a value with the punctuation users type: a fixed one or one made from parts."""
+    return rng.choice(PUNCT_VALUES) if rng.random() < 0.5 else rng.choice(PUNCT_PATTERNS)(rng)
 
 PLACEHOLDER_OPTIONS = ["Choose…", "Select…", "— Select —", "Please choose", "Select an option", "Pick one"]
 NUMBER_WORDS = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight"}
@@ -378,7 +585,7 @@ def _record_row(c: Ctx, kind: str) -> list[str]:
                 _money(c.rng, 40, 2000)]
     if kind == "users":
         first = c.pick(FIRST)
-        return [f"{first} {c.pick(LAST)}", f"{first.lower()}@{c.pick(['acme.io', 'corp.net'])}",
+        return [f"{first} {c.pick(LAST)}", f"{ascii_word(first)}@{c.pick(['acme.io', 'corp.net'])}",
                 c.pick(["Admin", "Editor", "Viewer", "Owner"])]
     if kind == "orders":
         return [f"#{c.rng.randint(10000, 99999)}", f"2026-0{c.rng.randint(1, 9)}-{c.rng.randint(10, 28)}",
@@ -458,10 +665,12 @@ def _free_text(name: str, target: Target) -> bool:
     return target.node.tag == "textarea" or any(w in name.lower() for w in FREE_TEXT_WORDS)
 
 
-def web_tasks(targets: list[Target], by_node: dict[Node, Entry], rng: random.Random) -> list[Task]:
+def web_tasks(targets: list[Target], by_node: dict[Node, Entry], rng: random.Random,
+              sections: frozenset[str] = frozenset()) -> list[Task]:
     """The command families any page supports: limits, out of scope, typed punctuation, long fills.
 
-    `targets` are the page's usable targets (named, enabled, not repeated)."""
+    `targets` are the page's usable targets (named, enabled, not repeated); `sections` the archetypes
+    the page is made of (an out-of-scope family such a page can serve is not drawn)."""
     tasks: list[Task] = []
     fields = [t for t in targets if t.kind == "field" and t.gen is not None
               and (t.node.attr("type") or "text") != "password"]
@@ -471,6 +680,14 @@ def web_tasks(targets: list[Target], by_node: dict[Node, Entry], rng: random.Ran
     selects = [t for t in targets if t.kind == "select"]
     values = {id(f): f.gen(rng) for f in fields if f.gen is not None}
 
+    def fills(chosen: list[Target]) -> tuple[dict[str, Slot], list[Step]]:
+        slots: dict[str, Slot] = {}
+        steps = []
+        for i, f in enumerate(chosen, 1):
+            slots[f"f{i}"], slots[f"v{i}"] = M(f), V(values[id(f)])
+            steps.append(_type(f, values[id(f)], f"v{i}"))
+        return slots, steps
+
     # Limits: fill or tick on a page with a button that would submit, and say not to press it.
     if submits:
         b = rng.choice(submits)
@@ -478,13 +695,21 @@ def web_tasks(targets: list[Target], by_node: dict[Node, Entry], rng: random.Ran
             f = rng.choice(fields)
             tasks.append(Task("limit.fill", {"f": M(f), "v": V(values[id(f)]), "b": M(b)},
                               [_type(f, values[id(f)], "v")]))
+            unticked = [c for c in checks if not is_checked(c.node)]
+            if unticked:
+                ch = rng.choice(unticked)
+                tasks.append(Task("limit.fill_check",
+                                  {"f": M(f), "v": V(values[id(f)]), "c": M(ch), "b": M(b)},
+                                  [_type(f, values[id(f)], "v"), Step("set_checked", ch, {"checked": True},
+                                                                      "c")]))
         if len(fields) >= 2:
-            f1, f2 = rng.sample(fields, 2)
-            tasks.append(Task("limit.fill2", {"f1": M(f1), "v1": V(values[id(f1)]), "f2": M(f2),
-                                              "v2": V(values[id(f2)]), "b": M(b)},
-                              [_type(f1, values[id(f1)], "v1"), _type(f2, values[id(f2)], "v2")]))
+            slots, steps = fills(rng.sample(fields, 2))
+            tasks.append(Task("limit.fill2", {**slots, "b": M(b)}, steps))
+        if len(fields) >= 3:
+            slots, steps = fills(rng.sample(fields, 3))
+            tasks.append(Task("limit.fill3", {**slots, "b": M(b)}, steps))
         for ch in checks[:1]:
-            on = ch.node.attr("checked") is None
+            on = not is_checked(ch.node)
             tasks.append(Task("limit.check" if on else "limit.uncheck", {"c": M(ch), "b": M(b)},
                               [Step("set_checked", ch, {"checked": on}, "c")]))
         for sel in selects[:1]:
@@ -501,33 +726,34 @@ def web_tasks(targets: list[Target], by_node: dict[Node, Entry], rng: random.Ran
     free = [f for f in fields if _free_text(by_node[f.node].name, f)]
     if free:
         f = rng.choice(free)
-        v = rng.choice(PUNCT_VALUES)
+        v = punct_value(rng)
         tasks.append(Task("typed.say", {"f": M(f), "v": V(v)}, [_type(f, v, "v")]))
         if buttons:
             b = rng.choice(buttons)
             tasks.append(Task("typed.say_send", {"f": M(f), "v": V(v), "b": M(b)},
                               [_type(f, v, "v"), _steps_click(b)]))
 
-    # Three or four fields at once.
+    # Two to four fields at once, with the submit button where the command asks for it.
+    if len(fields) >= 2 and submits:
+        slots, steps = fills(rng.sample(fields, 2))
+        b = rng.choice(submits)
+        tasks.append(Task("fill2_click", {**slots, "b": M(b)}, [*steps, _steps_click(b)]))
     if len(fields) >= 3:
         k = 4 if len(fields) >= 4 and rng.random() < 0.4 else 3
-        chosen = rng.sample(fields, k)
-        slots: dict[str, Slot] = {}
-        steps = []
-        for i, f in enumerate(chosen, 1):
-            slots[f"f{i}"], slots[f"v{i}"] = M(f), V(values[id(f)])
-            steps.append(_type(f, values[id(f)], f"v{i}"))
+        slots, steps = fills(rng.sample(fields, k))
         tasks.append(Task(f"fill{k}", slots, steps))
-        if k == 3 and submits:
+        if submits:
             b = rng.choice(submits)
-            tasks.append(Task("fill3_click", {**slots, "b": M(b)}, [*steps, _steps_click(b)]))
+            tasks.append(Task(f"fill{k}_click", {**slots, "b": M(b)}, [*steps, _steps_click(b)]))
 
-    # Out of scope: no element can serve these, whatever the page holds.
+    # Out of scope: no element can serve these (families a page of this kind could serve are left out).
     city = rng.choice(CITIES)
     a, b2 = rng.randint(2, 99), rng.randint(2, 40)
     fillers = {"x": S(city), "a": S(str(a)), "b": S(str(b2)), "t": S(rng.choice(["7am", "6:30", "noon"])),
-               "r": S(rng.choice(["call the bank", "water the plants", "buy stamps"])),
+               "r": S(rng.choice(["call the bank", "water the plants", "buy stamps", "renew my passport",
+                                  "pick up the dry cleaning"])),
                "n": S(rng.choice(FIRST))}
-    family = rng.choice(["offtopic.weather", "offtopic.math", "offtopic.chat", "offtopic.elsewhere"])
+    families = [f for f in sorted(ANSWERS) if not OFFTOPIC_CLASHES.get(f, frozenset()) & sections]
+    family = rng.choice(families)
     tasks.append(Task(family, dict(fillers), [], answer=rng.choice(ANSWERS[family])))
     return tasks
