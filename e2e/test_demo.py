@@ -498,3 +498,18 @@ def test_a_new_build_replaces_the_cached_shell(demo_bundle: Path, tmp_path: Path
     demo.context.set_offline(True)
     page.goto(server.url + "help.html")
     assert "How the rebuilt assistant works" in (page.text_content("h2") or "")
+
+
+def test_the_log_keeps_the_newest_fifty_entries(demo_bundle: Path, serve: Callable[[Path], DevServer],
+                                                open_demo: Callable[[str], Demo]) -> None:
+    demo = open_demo(serve(demo_bundle).url)
+    assert demo.wait_loaded() == "ready", demo.error_box()
+    page = demo.page
+    scroll = [{"name": "scroll", "arguments": {"direction": "down"}}]  # nothing to confirm
+    for i in range(55):
+        page.evaluate(SCRIPTED_RUN_JS, [f"command {i}", scroll, ""])
+        wait_results(page, i + 1)
+    entries = page.query_selector_all("#log .entry")
+    assert len(entries) == 50
+    assert entries[0].query_selector(".entry-command").text_content() == "command 54"
+    assert entries[-1].query_selector(".entry-command").text_content() == "command 5"

@@ -362,6 +362,16 @@ function shortJson(value) {
   return text.length > 300 ? `${text.slice(0, 299)}…` : text;
 }
 
+// The log keeps the newest entries only: a page left open for hundreds of commands must not grow
+// without bound (each entry is about 60 nodes).
+const LOG_LIMIT = 50;
+
+/** @param {HTMLElement} entry */
+function showEntry(entry) {
+  ui.log.prepend(entry);
+  while (ui.log.children.length > LOG_LIMIT) ui.log.lastElementChild?.remove();
+}
+
 /**
  * Appends a log entry for one command, newest first; `r` is agent.run's result, `err` a thrown error.
  * @param {string} command
@@ -381,7 +391,7 @@ function logEntry(command, execute, r, err) {
     const box = el('div', 'entry-error');
     box.append(el('strong', '', `${err.type || err.name || 'Error'}: `), document.createTextNode(err.message || String(err)));
     entry.append(box);
-    ui.log.prepend(entry);
+    showEntry(entry);
     return entry;
   }
 
@@ -474,7 +484,7 @@ function logEntry(command, execute, r, err) {
   const anyFailed = r.executed.some((/** @type {any} */ e) => !e.ok);
   entry.dataset.status = r.parseError ? 'parse-error' : anyInvalid ? 'invalid' : anyFailed ? 'failed'
     : r.calls.length ? 'ok' : 'text';
-  ui.log.prepend(entry);
+  showEntry(entry);
   return entry;
 }
 
