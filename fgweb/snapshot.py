@@ -98,7 +98,7 @@ from __future__ import annotations
 import html
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -480,10 +480,11 @@ def role_of(node: Node) -> str | None:
     return None
 
 
-def text_of(node: Node) -> str:
-    """Returns the text of an element as a name reads it: its descendant text nodes outside hidden
-    subtrees (visually hidden ones included), concatenated, at least its first TEXT_SCAN_LIMIT code
-    points."""
+def collect_text(node: Node, descend: Callable[[Node], bool],
+                 shows_text: Callable[[Node], bool] = lambda n: True) -> str:
+    """Returns the concatenated text nodes under `node`, at least its first TEXT_SCAN_LIMIT code points:
+    children elements are entered when `descend` says so (never opaque ones), an element's own text
+    nodes kept when `shows_text` says so."""
     parts: list[str] = []
     size = 0
 
@@ -493,14 +494,22 @@ def text_of(node: Node) -> str:
             if size >= TEXT_SCAN_LIMIT:
                 return
             if isinstance(child, str):
-                parts.append(child[: TEXT_SCAN_LIMIT - size])
-                size += len(parts[-1])
-            elif not is_hidden(child) and child.tag not in OPAQUE_TAGS:
+                if shows_text(n):
+                    parts.append(child[: TEXT_SCAN_LIMIT - size])
+                    size += len(parts[-1])
+            elif child.tag not in OPAQUE_TAGS and descend(child):
                 walk(child)
 
     if node.tag not in OPAQUE_TAGS:
         walk(node)
     return "".join(parts)
+
+
+def text_of(node: Node) -> str:
+    """Returns the text of an element as a name reads it: its descendant text nodes outside hidden
+    subtrees (visually hidden ones included), concatenated, at least its first TEXT_SCAN_LIMIT code
+    points."""
+    return collect_text(node, lambda child: not is_hidden(child))
 
 
 def cursor_of(node: Node) -> str | None:
@@ -615,24 +624,7 @@ class _Walker:
     def seen_text(self, node: Node) -> str:
         """Page text of an element: its text (as `text_of`) without visually hidden subtrees and without
         text drawn invisibly, at least its first TEXT_SCAN_LIMIT code points."""
-        parts: list[str] = []
-        size = 0
-
-        def walk(n: Node) -> None:
-            nonlocal size
-            for child in n.children:
-                if size >= TEXT_SCAN_LIMIT:
-                    return
-                if isinstance(child, str):
-                    if not self.hides_text(n):
-                        parts.append(child[: TEXT_SCAN_LIMIT - size])
-                        size += len(parts[-1])
-                elif child.tag not in OPAQUE_TAGS and not self.skipped(child):
-                    walk(child)
-
-        if node.tag not in OPAQUE_TAGS:
-            walk(node)
-        return "".join(parts)
+        return collect_text(node, lambda child: not self.skipped(child), lambda n: not self.hides_text(n))
 
     def pointer(self, node: Node | None) -> bool:
         """True when the element's cursor (inline, else inherited; the page root inherits none) is pointer."""
