@@ -57,6 +57,7 @@ from fgweb.data.page import (
     _type,
     _website,
     _zip,
+    search_flow,
 )
 from fgweb.snapshot import Node, Page, el
 
@@ -143,7 +144,7 @@ def build_search(c: Ctx) -> list[Node]:
     if c.chance(0.4):
         parts.append(c.select("Sort by", SORTS, 0)[0])
     q = c.pick(QUERIES)
-    c.flow("search.search", {"q": V(q), "s": M(sbox), "b": M(btn)}, [_type(sbox, q, "q"), _steps_click(btn)])
+    search_flow(c, sbox, btn, q)
     return [el("section", *parts, class_="search")]
 
 

@@ -407,3 +407,9 @@ def _steps_click(target: Target, key: str = "b") -> Step:
 
 def _type(target: Target, text: str, key: str) -> Step:
     return Step("type_text", target, {"text": text}, key)
+
+
+def search_flow(c: Ctx, box: Target, button: Target, q: str) -> None:
+    """Adds the "search for Q" flow of a page's search box and its button."""
+    c.flow("search.search", {"q": V(q), "s": M(box), "b": M(button)},
+           [_type(box, q, "q"), _steps_click(button)])

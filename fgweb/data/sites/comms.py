@@ -20,6 +20,7 @@ from fgweb.data.page import (
     _steps_click,
     _type,
     ascii_word,
+    search_flow,
 )
 from fgweb.data.sites.kit import (
     COMPANIES,
@@ -104,7 +105,7 @@ def build_inbox(c: Ctx) -> list[Node]:
         c.flow("mapped.link", {"o": S(c.pick(FOLDER_WORDS[f]))}, [Step("click", links[f], {}, "o")])
     if box is not None and go is not None:
         q = c.pick(COMPANIES + FIRST)
-        c.flow("search.search", {"q": V(q), "s": M(box), "b": M(go)}, [_type(box, q, "q"), _steps_click(go)])
+        search_flow(c, box, go, q)
     content: list[Node] = [el("h1", c.pick(["Inbox", "Primary", "All mail"]))]
     if layout == "reading":
         content += _open_message(c)

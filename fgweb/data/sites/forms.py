@@ -20,6 +20,7 @@ from fgweb.data.page import (
     _steps_click,
     _type,
     ascii_word,
+    search_flow,
 )
 from fgweb.data.sites.kit import (
     COMPANIES,
@@ -374,7 +375,7 @@ def build_library(c: Ctx) -> list[Node]:
         content.append(el("section", el("h2", "On loan"), el("table", el("tbody", *rows))))
     if box is not None and go is not None:
         q = c.pick(BOOK_B).lower()
-        c.flow("search.search", {"q": V(q), "s": M(box), "b": M(go)}, [_type(box, q, "q"), _steps_click(go)])
+        search_flow(c, box, go, q)
     return site(c, head, content, brand, foot=0.3, kind="library")
 
 

@@ -5,7 +5,21 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from fgweb.data.page import FIRST, LAST, Ctx, M, S, Slot, Step, Target, V, _email, _steps_click, _type
+from fgweb.data.page import (
+    FIRST,
+    LAST,
+    Ctx,
+    M,
+    S,
+    Slot,
+    Step,
+    Target,
+    V,
+    _email,
+    _steps_click,
+    _type,
+    search_flow,
+)
 from fgweb.data.sites.kit import (
     COMPANIES,
     MAIL_TOPICS,
@@ -109,7 +123,7 @@ def build_files(c: Ctx) -> list[Node]:
         content.append(_rename_dialog(c, c.pick(names)) if c.chance(0.5) else _share_dialog(c, c.pick(names)))
     if box is not None and go is not None:
         q = c.pick(FILE_STEMS)
-        c.flow("search.search", {"q": V(q), "s": M(box), "b": M(go)}, [_type(box, q, "q"), _steps_click(go)])
+        search_flow(c, box, go, q)
     return site(c, head, content, brand, foot=0.2, kind="files")
 
 
@@ -221,7 +235,7 @@ def build_music(c: Ctx) -> list[Node]:
     content: list[Node] = [el("h1", name), summary, tracks, el("div", *bar, class_="player")]
     if box is not None and go is not None:
         q = _artist(c)
-        c.flow("search.search", {"q": V(q), "s": M(box), "b": M(go)}, [_type(box, q, "q"), _steps_click(go)])
+        search_flow(c, box, go, q)
     return site(c, head, content, brand, foot=0.15, kind="music")
 
 
@@ -406,7 +420,7 @@ def build_recipe(c: Ctx) -> list[Node]:
         parts.append(c.button(c.pick(["Post review", "Submit"]), submit=True)[0])
     if box is not None and go is not None:
         q = c.pick(RECIPES).lower()
-        c.flow("search.search", {"q": V(q), "s": M(box), "b": M(go)}, [_type(box, q, "q"), _steps_click(go)])
+        search_flow(c, box, go, q)
     return site(c, head, parts, brand, foot=0.3, kind="recipe")
 
 
